@@ -1,0 +1,4 @@
+{#- Layer schemas without the target prefix: staging, intermediate, marts, regulatory, reference. -#}
+{% macro generate_schema_name(custom_schema_name, node) -%}
+    {%- if custom_schema_name is none -%}{{ target.schema }}{%- else -%}{{ custom_schema_name | trim }}{%- endif -%}
+{%- endmacro %}

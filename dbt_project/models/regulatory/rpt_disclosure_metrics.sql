@@ -1,0 +1,174 @@
+-- Disclosure figures per reporting period (the closed quarter, the three before it, and the half years
+-- ending in that year), one row per period and metric, in the metric dictionary's unit at full precision.
+-- Each figure is computed from the facts over the whole period, so a half year follows each metric's
+-- aggregation: sums add up over quarters, distinct counts and ratios are recomputed, stocks are at the end.
+with
+
+periods as (
+    select * from {{ ref('reporting_periods') }}
+),
+
+close_quarter as (
+    select end_date
+    from periods
+    where period_label = '{{ var("close_quarter") }}'
+),
+
+in_scope as (
+    select periods.*
+    from periods
+    cross join close_quarter
+    where
+        periods.end_date <= close_quarter.end_date
+        and periods.end_date > cast({{ dbt.dateadd('year', -1, 'close_quarter.end_date') }} as date)
+),
+
+premiums as (
+    select
+        in_scope.period_label,
+        sum(f.amount) as premium_income_original,
+        sum(case when f.line_of_business = 'health' then f.amount else 0 end) as premium_income_health
+    from in_scope
+    inner join {{ ref('fct_premiums') }} as f
+        on f.booked_date between in_scope.start_date and in_scope.end_date
+    group by in_scope.period_label
+),
+
+payments as (
+    select
+        in_scope.period_label,
+        sum(f.amount) as claims_paid,
+        count(distinct f.claim_id) as claims_count,
+        sum(case when f.payment_type = 'medical_advance' then f.amount end) as medical_advance_paid,
+        count(distinct case when f.payment_type = 'medical_advance' then f.claim_id end) as medical_advance_claims
+    from in_scope
+    inner join {{ ref('fct_claim_payments') }} as f
+        on f.paid_date between in_scope.start_date and in_scope.end_date
+    group by in_scope.period_label
+),
+
+reported as (
+    select
+        in_scope.period_label,
+        count(*) as claims_reported,
+        sum(case when f.is_online_report then 1 else 0 end) as claims_reported_online
+    from in_scope
+    inner join {{ ref('fct_claims') }} as f
+        on f.reported_date between in_scope.start_date and in_scope.end_date
+    group by in_scope.period_label
+),
+
+closed as (
+    select
+        in_scope.period_label,
+        count(*) as claims_closed,
+        sum(
+            case when {{ seconds_between('f.documents_complete_at', 'f.closed_at') }} <= 86400 then 1 else 0 end
+        ) as claims_closed_within_one_day,
+        min({{ seconds_between('f.documents_complete_at', 'f.final_paid_at') }}) as fastest_settlement_seconds
+    from in_scope
+    inner join {{ ref('fct_claims') }} as f
+        on f.closed_date between in_scope.start_date and in_scope.end_date
+    group by in_scope.period_label
+),
+
+members as (
+    select
+        in_scope.period_label,
+        count(distinct f.member_id) as members_end
+    from in_scope
+    inner join {{ ref('fct_policies') }} as f
+        on
+            in_scope.end_date >= f.start_date
+            and in_scope.end_date <= f.end_date
+            and (f.cancelled_on is null or in_scope.end_date < f.cancelled_on)
+    group by in_scope.period_label
+),
+
+related_party as (
+    select
+        in_scope.period_label,
+        count(*) as rpt_count,
+        sum(f.amount) as rpt_amount
+    from in_scope
+    inner join {{ ref('fct_related_party_transactions') }} as f
+        on f.executed_on between in_scope.start_date and in_scope.end_date
+    group by in_scope.period_label
+),
+
+agreements as (
+    select
+        in_scope.period_label,
+        count(*) as rpt_unified_agreements
+    from in_scope
+    inner join {{ ref('stg_related_party__unified_agreements') }} as f
+        on f.signed_on between in_scope.start_date and in_scope.end_date
+    group by in_scope.period_label
+),
+
+wide as (
+    select
+        in_scope.period_label,
+        coalesce(premiums.premium_income_original, 0) as premium_income_original,
+        coalesce(premiums.premium_income_health, 0) as premium_income_health,
+        coalesce(payments.claims_paid, 0) as claims_paid,
+        coalesce(payments.claims_count, 0) as claims_count,
+        payments.medical_advance_paid,
+        payments.medical_advance_claims,
+        reported.claims_reported,
+        reported.claims_reported_online,
+        closed.claims_closed,
+        closed.claims_closed_within_one_day,
+        closed.fastest_settlement_seconds,
+        coalesce(members.members_end, 0) as members_end,
+        coalesce(related_party.rpt_count, 0) as rpt_count,
+        coalesce(related_party.rpt_amount, 0) as rpt_amount,
+        coalesce(agreements.rpt_unified_agreements, 0) as rpt_unified_agreements
+    from in_scope
+    left join premiums on in_scope.period_label = premiums.period_label
+    left join payments on in_scope.period_label = payments.period_label
+    left join reported on in_scope.period_label = reported.period_label
+    left join closed on in_scope.period_label = closed.period_label
+    left join members on in_scope.period_label = members.period_label
+    left join related_party on in_scope.period_label = related_party.period_label
+    left join agreements on in_scope.period_label = agreements.period_label
+),
+
+{%- set metrics = {
+    'premium_income_original': to_wan('premium_income_original'),
+    'premium_income_health': to_wan('premium_income_health'),
+    'premium_share_health': percent_of('premium_income_health', 'premium_income_original'),
+    'claims_paid': to_wan('claims_paid'),
+    'claims_count': 'claims_count',
+    'online_report_rate': percent_of('claims_reported_online', 'claims_reported'),
+    'one_day_settlement_rate': percent_of('claims_closed_within_one_day', 'claims_closed'),
+    'fastest_settlement_seconds': 'fastest_settlement_seconds',
+    'medical_advance_avg': ratio_of(to_wan('medical_advance_paid'), 'medical_advance_claims'),
+    'members_end': 'members_end',
+    'rpt_count': 'rpt_count',
+    'rpt_amount': to_wan('rpt_amount'),
+    'rpt_unified_agreements': 'rpt_unified_agreements',
+} %}
+
+figures as (
+    {% for code, expression in metrics.items() -%}
+        select
+            period_label,
+            '{{ code }}' as metric_code,
+            cast({{ expression }} as decimal(38, 10)) as metric_value
+        from wide
+        {% if not loop.last -%} union all {%- endif %}
+    {% endfor %}
+),
+
+final as (
+    select
+        figures.period_label,
+        figures.metric_code,
+        metric_dictionary.unit,
+        figures.metric_value
+    from figures
+    inner join {{ ref('metric_dictionary') }} as metric_dictionary on figures.metric_code = metric_dictionary.code
+)
+
+select * from final

@@ -1,0 +1,105 @@
+"""The ``regwh`` command line: generate demo deliveries, close a period, verify and check packages."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import yaml
+
+from orchestration import settings
+from orchestration.periods import Period
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from orchestration.generator import generate
+
+    root = settings.ensure_home()
+    summary = generate(Path(args.scenario), root, scale=args.scale, seed=args.seed, progress=print)
+    print(f"generated {sum(summary.values()):,} rows in {len(summary)} tables under {settings.landing_dir(root)}")
+    return 0
+
+
+def _close(args: argparse.Namespace) -> int:
+    from orchestration.close import CloseError, close
+
+    try:
+        outcome = close(Period.parse(args.period), restatement_reason=args.restate)
+    except CloseError as error:
+        print(f"regwh close: {error}", file=sys.stderr)
+        return 1
+    state = "published" if outcome.written else "already published, unchanged"
+    print(f"{outcome.period}: {state}: {outcome.package}")
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from orchestration.verify import render, verify
+
+    package, rows = verify(Path(args.scenario))
+    print(f"package: {package}")
+    print(render(rows))
+    misses = [r for r in rows if r.status == "MISS"]
+    pending = [r for r in rows if r.status == "not computed"]
+    print(f"\n{len(rows) - len(misses) - len(pending)} ok, {len(misses)} missed, {len(pending)} not computed yet")
+    return 1 if misses else 0
+
+
+def _verify_package(args: argparse.Namespace) -> int:
+    from orchestration.publish import verify_package
+
+    problems = verify_package(Path(args.directory))
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(f"{args.directory}: {'intact' if not problems else f'{len(problems)} problem(s)'}")
+    return 1 if problems else 0
+
+
+def _dbt_sources(args: argparse.Namespace) -> int:
+    from orchestration.landing_contract import dbt_sources
+
+    target = settings.DBT_PROJECT_DIR / "models" / "staging" / "__sources.yml"
+    target.write_text(SOURCES_HEADER + yaml.safe_dump(dbt_sources(), sort_keys=False, allow_unicode=True, width=120))
+    print(f"wrote {target}")
+    return 0
+
+
+SOURCES_HEADER = "# Generated from orchestration/contracts/*.yaml by `regwh dbt-sources`; a test checks it matches.\n"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="regwh", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    generate = commands.add_parser("generate", help="write demo deliveries into $REGWH_HOME/landing")
+    generate.add_argument("--scenario", required=True, help="scenario YAML (targets of a half year)")
+    generate.add_argument("--scale", type=float, default=1.0, help="population scale (1 = the seed insurer)")
+    generate.add_argument("--seed", type=int, default=42, help="random seed")
+    generate.set_defaults(func=_generate)
+
+    close = commands.add_parser("close", help="extract, build, gate and publish a period (2025H1)")
+    close.add_argument("--period", required=True, help="period to close, e.g. 2025H1")
+    close.add_argument("--restate", metavar="REASON", help="publish a new version over a different earlier one")
+    close.set_defaults(func=_close)
+
+    verify = commands.add_parser("verify", help="compare the latest extract with a scenario's published figures")
+    verify.add_argument("--scenario", required=True)
+    verify.set_defaults(func=_verify)
+
+    verify_package = commands.add_parser("verify-package", help="recompute a package's checksums")
+    verify_package.add_argument("directory")
+    verify_package.set_defaults(func=_verify_package)
+
+    sources = commands.add_parser("dbt-sources", help="regenerate the dbt sources from the landing contracts")
+    sources.set_defaults(func=_dbt_sources)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,113 @@
+"""``regwh close``: extract every delivered quarter up to the period, then build, gate and publish it."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from orchestration import settings
+from orchestration.periods import Period, quarter_range
+
+_DELIVERY = re.compile(r"^[a-z_]+_(\d{4}Q[1-4])\.(csv|parquet)$")
+QUIET_LOGGING = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+
+
+class CloseError(Exception):
+    """The close did not publish; the message says why."""
+
+
+@dataclass(frozen=True)
+class CloseOutcome:
+    period: Period
+    package: Path | None
+    written: bool
+
+
+def delivered_quarters(root: Path, until: Period) -> list[Period]:
+    """Quarters from the first delivered one to ``until``'s last quarter."""
+    found = {
+        Period.parse(match.group(1))
+        for path in settings.landing_dir(root).glob("*/*")
+        if (match := _DELIVERY.match(path.name))
+    }
+    found = {q for q in found if q <= until.last_quarter}
+    if not found:
+        raise CloseError(f"nothing delivered in {settings.landing_dir(root)} up to {until.last_quarter.label}")
+    return quarter_range(min(found), until.last_quarter)
+
+
+def _failures(result: object) -> list[str]:
+    messages = []
+    for event in result.all_events:  # type: ignore[attr-defined]
+        if event.event_type_value == "STEP_FAILURE":
+            data = event.step_failure_data
+            text = (data.user_failure_data.description if data.user_failure_data else None) or (
+                data.error.message.strip() if data.error else "failed"
+            )
+            messages.append(f"{event.step_key}: {text}")
+        elif event.event_type_value == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            if not evaluation.passed:
+                messages.append(f"check {evaluation.check_name} failed: {evaluation.description}")
+    return messages
+
+
+def prepare_environment(root: Path) -> None:
+    """Point Dagster and dbt at ``$REGWH_HOME`` before the definitions load."""
+    settings.ensure_home(root)
+    os.environ["REGWH_HOME"] = str(root)
+    os.environ["DAGSTER_HOME"] = str(settings.dagster_home(root))
+    os.environ.setdefault("DBT_PROFILES_DIR", str(settings.DBT_PROJECT_DIR))
+
+
+def close(
+    period: Period, restatement_reason: str | None = None, progress: Callable[[str], None] = print
+) -> CloseOutcome:
+    """Run the close of ``period`` in-process on the local Dagster instance."""
+    if period.is_quarter:
+        raise CloseError("quarterly solvency packages are not built yet; close a half year (e.g. 2025H1)")
+    root = settings.home()
+    prepare_environment(root)
+    import dagster as dg
+
+    from orchestration.definitions import defs
+    from orchestration.defs.regulatory import RESTATEMENT_TAG
+
+    instance = dg.DagsterInstance.get()
+    quarters = delivered_quarters(root, period)
+    progress(f"extract: {len(quarters)} quarters ({quarters[0]}..{quarters[-1]}) into {settings.raw_dir(root)}")
+    extract = defs.resolve_job_def("extract").execute_in_process(
+        instance=instance,
+        run_config=QUIET_LOGGING,
+        tags={
+            "dagster/asset_partition_range_start": quarters[0].label,
+            "dagster/asset_partition_range_end": quarters[-1].label,
+            "regwh/period": period.label,
+        },
+        raise_on_error=False,
+    )
+    if not extract.success:
+        raise CloseError("extraction failed, nothing published:\n  " + "\n  ".join(_failures(extract)))
+    progress(f"close: dbt build, gate and publication for {period} (partition {period.last_quarter})")
+    tags = {"regwh/period": period.label}
+    if restatement_reason:
+        tags[RESTATEMENT_TAG] = restatement_reason
+    result = defs.resolve_job_def("close_half_year").execute_in_process(
+        instance=instance,
+        partition_key=period.last_quarter.label,
+        run_config=QUIET_LOGGING,
+        tags=tags,
+        raise_on_error=False,
+    )
+    if not result.success:
+        raise CloseError(f"close of {period} failed, nothing published:\n  " + "\n  ".join(_failures(result)))
+    materialization = next(
+        m
+        for m in result.get_asset_materialization_events()
+        if m.asset_key == dg.AssetKey(["extracts", "half_year_disclosure"])
+    )
+    metadata = materialization.materialization.metadata
+    return CloseOutcome(period, Path(metadata["package"].value), bool(metadata["written"].value))

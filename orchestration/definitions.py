@@ -1,0 +1,17 @@
+"""The Dagster code location: one Definitions object for the whole warehouse."""
+
+import dagster as dg
+
+from orchestration.defs.jobs import jobs
+from orchestration.defs.raw import landing_specs, raw_assets
+from orchestration.defs.regulatory import disclosure_gate, half_year_disclosure_package
+from orchestration.defs.resources import build_resources
+from orchestration.defs.transform import warehouse_models
+
+defs = dg.Definitions(
+    assets=[*landing_specs, *raw_assets, warehouse_models, half_year_disclosure_package],
+    asset_checks=[disclosure_gate],
+    jobs=jobs,
+    resources=build_resources(),
+    executor=dg.in_process_executor,
+)

@@ -1,0 +1,151 @@
+"""The gate on the disclosure figures (a blocking GX check) and the half-year disclosure extract package."""
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from orchestration import settings
+from orchestration.defs.dbt_project import dbt_project
+from orchestration.defs.partitions import quarterly_partitions
+from orchestration.defs.raw import SOURCE_RECORD
+from orchestration.defs.resources import WarehouseHome
+from orchestration.disclosure import aggregations, gate_frame, period_metrics
+from orchestration.periods import Period
+from orchestration.publish import PublicationError, code_version, metrics_csv, publish_package, sha256_bytes
+from orchestration.validation import run_suite
+
+DISCLOSURE_METRICS = dg.AssetKey(["regulatory", "rpt_disclosure_metrics"])
+DISCLOSURE_SUITE = "half_year_disclosure"
+RESTATEMENT_TAG = "regwh/restatement_reason"
+
+
+def run_quarter(run: dg.DagsterRun) -> Period:
+    """The quarter a run closes: its partition key."""
+    key = run.tags.get("dagster/partition") or run.tags.get("dagster/asset_partition_range_end")
+    if not key:
+        raise dg.Failure("a close runs for one quarter partition (e.g. 2025Q2)")
+    return Period.parse(key)
+
+
+def reported_period(quarter: Period) -> Period:
+    """The disclosure a quarter's close gates: the half year it ends, else the quarter itself."""
+    if quarter.number % 2 == 0:
+        return Period(quarter.year, "H", quarter.number // 2)
+    return quarter
+
+
+def validation_path(root: Path, run_id: str, period: Period) -> Path:
+    return settings.validations_dir(root) / run_id / f"{DISCLOSURE_SUITE}__{period.label}.json"
+
+
+@dg.asset_check(
+    asset=DISCLOSURE_METRICS,
+    name="disclosure_gate",
+    blocking=True,
+    description="Great Expectations suite expectations/half_year_disclosure.json on the disclosure figures; "
+    "nothing is published unless it passes.",
+)
+def disclosure_gate(
+    context: dg.AssetCheckExecutionContext, warehouse: DuckDBResource, home: WarehouseHome
+) -> dg.AssetCheckResult:
+    period = reported_period(run_quarter(context.run))
+    with warehouse.get_connection() as con:
+        frame = gate_frame(period_metrics(con, period), period, aggregations(con))
+    result = run_suite(DISCLOSURE_SUITE, frame, row_label="period_label")
+    target = validation_path(home.root, context.run.run_id, period)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps({"period": period.label, **result.to_dict()}, indent=2), encoding="utf-8")
+    context.log.info(result.summary())
+    return dg.AssetCheckResult(
+        passed=result.success,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=result.summary(),
+        metadata={
+            "period": period.label,
+            "rules_evaluated": len(result.rules),
+            "rules_failed": len(result.failures),
+            "failures": dg.MetadataValue.md("\n".join(f"- {r.detail}" for r in result.failures) or "none"),
+        },
+    )
+
+
+def _inputs(root: Path, quarter: Period) -> list[dict]:
+    records = []
+    for record in sorted(settings.raw_dir(root).glob(f"*/*/quarter=*/{SOURCE_RECORD}")):
+        if record.parent.name.removeprefix("quarter=") <= quarter.label:
+            records.append(json.loads(record.read_text()))
+    return records
+
+
+@dg.asset(
+    key=dg.AssetKey(["extracts", "half_year_disclosure"]),
+    group_name="extracts",
+    deps=[DISCLOSURE_METRICS],
+    partitions_def=quarterly_partitions,
+    backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=1),
+    kinds={"csv"},
+    description="Half-year disclosure (经营情况报告) package: extracts/<YYYYHn>/v<N>/ with metrics.csv and "
+    "manifest.json. Materialise it for the half year's last quarter (2025Q2 publishes 2025H1).",
+)
+def half_year_disclosure_package(
+    context: dg.AssetExecutionContext, warehouse: DuckDBResource, home: WarehouseHome
+) -> dg.MaterializeResult:
+    quarter = Period.parse(context.partition_key)
+    period = reported_period(quarter)
+    if period.is_quarter:
+        raise dg.Failure(f"no half year ends in {quarter.label}; close 2025Q2 or 2025Q4 for a half-year disclosure")
+    gate_file = validation_path(home.root, context.run.run_id, period)
+    if not gate_file.exists():
+        raise dg.Failure(f"no passed disclosure gate in this run for {period.label}: nothing published")
+    gate = json.loads(gate_file.read_text(encoding="utf-8"))
+    if not gate["success"]:
+        raise dg.Failure(f"the disclosure gate failed for {period.label}: nothing published")
+    with warehouse.get_connection() as con:
+        rows = con.execute(
+            """
+            select m.metric_code, m.metric_value, p.display_decimals, m.unit
+            from regulatory.rpt_disclosure_metrics as m
+            inner join reference.metric_publication as p on m.metric_code = p.metric_code
+            inner join (select code, row_number() over () as position from reference.metric_dictionary) as d
+                on m.metric_code = d.code
+            where m.period_label = ? and p.published_in = 'half_year_disclosure'
+            order by d.position
+            """,
+            [period.label],
+        ).fetchall()
+    if any(value is None for _, value, _, _ in rows):
+        raise dg.Failure(f"{period.label}: a disclosure figure is missing; nothing published")
+    metrics = metrics_csv([(code, Decimal(value), decimals, unit) for code, value, decimals, unit in rows])
+    validation = json.dumps(gate, indent=2, sort_keys=True).encode("utf-8")
+    files = {"metrics.csv": metrics, "validation.json": validation}
+    provenance = {
+        "run_id": context.run.run_id,
+        "code_version": code_version(),
+        "dbt_manifest_sha256": sha256_bytes(dbt_project.manifest_path.read_bytes()),
+        "validation": {"suite": DISCLOSURE_SUITE, "success": gate["success"], "rules": gate["evaluated"]},
+    }
+    try:
+        published = publish_package(
+            period,
+            "half_year_disclosure",
+            files,
+            {"metrics.csv": len(rows), "validation.json": None},
+            _inputs(home.root, quarter),
+            provenance,
+            restatement_reason=context.run.tags.get(RESTATEMENT_TAG),
+            root=home.root,
+        )
+    except PublicationError as error:
+        raise dg.Failure(str(error)) from error
+    context.log.info(f"{'published' if published.written else 'unchanged'}: {published.path}")
+    return dg.MaterializeResult(
+        metadata={
+            "package": str(published.path),
+            "version": published.version,
+            "written": published.written,
+            "metrics": len(rows),
+        }
+    )

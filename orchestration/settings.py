@@ -1,0 +1,77 @@
+"""Where state lives. Everything the warehouse writes is under one folder, ``$REGWH_HOME``."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+
+
+def home() -> Path:
+    """``$REGWH_HOME``, by default ``var/`` in the repository."""
+    return Path(os.environ.get("REGWH_HOME") or REPO_ROOT / "var").resolve()
+
+
+def landing_dir(base: Path | None = None) -> Path:
+    return (base or home()) / "landing"
+
+
+def lake_dir(base: Path | None = None) -> Path:
+    return (base or home()) / "lake"
+
+
+def raw_dir(base: Path | None = None) -> Path:
+    return lake_dir(base) / "raw"
+
+
+def warehouse_path(base: Path | None = None) -> Path:
+    return (base or home()) / "warehouse.duckdb"
+
+
+def quarantine_dir(base: Path | None = None) -> Path:
+    return (base or home()) / "quarantine"
+
+
+def extracts_dir(base: Path | None = None) -> Path:
+    return (base or home()) / "extracts"
+
+
+def validations_dir(base: Path | None = None) -> Path:
+    return (base or home()) / "validations"
+
+
+def dagster_home(base: Path | None = None) -> Path:
+    return (base or home()) / "dagster"
+
+
+def expectations_dir() -> Path:
+    """Suites live in the repository; ``REGWH_EXPECTATIONS_DIR`` points elsewhere (tests)."""
+    return Path(os.environ.get("REGWH_EXPECTATIONS_DIR") or EXPECTATIONS_DIR)
+
+
+def pii_key(base: Path | None = None) -> bytes:
+    """Key for tokenising personal data: ``$REGWH_PII_KEY``, else a random key kept in ``$REGWH_HOME``."""
+    if os.environ.get("REGWH_PII_KEY"):
+        return os.environ["REGWH_PII_KEY"].encode()
+    key_file = (base or home()) / ".pii_key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return key_file.read_text().strip().encode()
+
+
+def ensure_home(base: Path | None = None) -> Path:
+    """Create the state folders; landing and quarantine hold personal data and are owner-only."""
+    root = base or home()
+    for folder in (landing_dir(root), quarantine_dir(root)):
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o700)
+    for folder in (raw_dir(root), extracts_dir(root), validations_dir(root), dagster_home(root)):
+        folder.mkdir(parents=True, exist_ok=True)
+    return root
