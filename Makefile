@@ -46,7 +46,7 @@ test: setup lint
 	$(BIN)/pytest
 
 dev: setup
-	mkdir -p $(DAGSTER_HOME)
+	$(BIN)/regwh init
 	$(BIN)/dagster dev -w workspace.yaml --host 127.0.0.1 --port 3000
 
 clean:

@@ -12,6 +12,12 @@ from orchestration import settings
 from orchestration.periods import Period
 
 
+def _init(args: argparse.Namespace) -> int:
+    root = settings.ensure_home()
+    print(f"REGWH_HOME={root}")
+    return 0
+
+
 def _generate(args: argparse.Namespace) -> int:
     from orchestration.generator import generate
 
@@ -71,6 +77,9 @@ SOURCES_HEADER = "# Generated from orchestration/contracts/*.yaml by `regwh dbt-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="regwh", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
+
+    init = commands.add_parser("init", help="create $REGWH_HOME and its local Dagster instance settings")
+    init.set_defaults(func=_init)
 
     generate = commands.add_parser("generate", help="write demo deliveries into $REGWH_HOME/landing")
     generate.add_argument("--scenario", required=True, help="scenario YAML (targets of a half year)")

@@ -66,12 +66,27 @@ def pii_key(base: Path | None = None) -> bytes:
     return key_file.read_text().strip().encode()
 
 
+# One run at a time: DuckDB allows one writer per file. No telemetry from a regulated environment.
+DAGSTER_INSTANCE_YAML = """\
+run_queue:
+  max_concurrent_runs: 1
+telemetry:
+  enabled: false
+"""
+
+
 def ensure_home(base: Path | None = None) -> Path:
-    """Create the state folders; landing and quarantine hold personal data and are owner-only."""
+    """Create the state folders and the local Dagster instance's settings.
+
+    Landing and quarantine hold personal data as received and are owner-only.
+    """
     root = base or home()
     for folder in (landing_dir(root), quarantine_dir(root)):
         folder.mkdir(parents=True, exist_ok=True)
         folder.chmod(0o700)
     for folder in (raw_dir(root), extracts_dir(root), validations_dir(root), dagster_home(root)):
         folder.mkdir(parents=True, exist_ok=True)
+    instance_yaml = dagster_home(root) / "dagster.yaml"
+    if not instance_yaml.exists():
+        instance_yaml.write_text(DAGSTER_INSTANCE_YAML, encoding="utf-8")
     return root

@@ -11,12 +11,20 @@ extract_job = dg.define_asset_job(
     description="Validate each landing delivery of the selected quarters and write the raw layer.",
 )
 
-close_half_year_job = dg.define_asset_job(
-    "close_half_year",
-    selection=dg.AssetSelection.groups("reference", "staging", "intermediate", "marts", "regulatory")
-    | dg.AssetSelection.assets(["extracts", "half_year_disclosure"]),
+WAREHOUSE = dg.AssetSelection.groups("raw", "reference", "staging", "intermediate", "marts", "regulatory")
+
+close_quarter_job = dg.define_asset_job(
+    "close_quarter",
+    selection=WAREHOUSE,
     partitions_def=quarterly_partitions,
-    description="Build the warehouse for a half year's last quarter, gate the disclosure and publish it.",
+    description="Extract the quarter's deliveries, build the warehouse for it and run its gates.",
 )
 
-jobs = [extract_job, close_half_year_job]
+close_half_year_job = dg.define_asset_job(
+    "close_half_year",
+    selection=WAREHOUSE | dg.AssetSelection.assets(["extracts", "half_year_disclosure"]),
+    partitions_def=quarterly_partitions,
+    description="Close a half year's last quarter (2025Q2 for 2025H1): extract, build, gate, publish the disclosure.",
+)
+
+jobs = [extract_job, close_quarter_job, close_half_year_job]

@@ -1,0 +1,49 @@
+"""The code location loads, and its assets show the warehouse's layers."""
+
+from __future__ import annotations
+
+import dagster as dg
+import pytest
+
+from orchestration.landing_contract import load_contracts
+
+LAYERS = {"landing", "raw", "reference", "staging", "intermediate", "marts", "regulatory", "extracts"}
+
+
+@pytest.fixture(scope="module")
+def defs() -> dg.Definitions:
+    from orchestration.definitions import defs
+
+    return defs
+
+
+def test_definitions_load_with_their_jobs(defs: dg.Definitions) -> None:
+    assert defs.resolve_job_def("extract").partitions_def is not None
+    assert defs.resolve_job_def("close_half_year").partitions_def is not None
+    dg.Definitions.validate_loadable(defs)
+
+
+def test_asset_groups_are_the_layers(defs: dg.Definitions) -> None:
+    graph = defs.resolve_asset_graph()
+    groups = {graph.get(key).group_name for key in graph.get_all_asset_keys()}
+    assert groups == LAYERS
+
+
+def test_every_landing_table_has_a_raw_asset_that_dbt_reads(defs: dg.Definitions) -> None:
+    graph = defs.resolve_asset_graph()
+    keys = graph.get_all_asset_keys()
+    for table in load_contracts():
+        raw = dg.AssetKey(["raw", table.system, table.name])
+        assert raw in keys, table.key
+        assert dg.AssetKey(["landing", table.system, table.name]) in graph.get(raw).parent_keys
+    premiums = dg.AssetKey(["staging", "stg_policy__premium_transactions"])
+    assert graph.get(premiums).parent_keys == {dg.AssetKey(["raw", "policy", "premium_transactions"])}
+
+
+def test_disclosure_package_is_gated_by_a_blocking_check(defs: dg.Definitions) -> None:
+    graph = defs.resolve_asset_graph()
+    package = dg.AssetKey(["extracts", "half_year_disclosure"])
+    metrics = dg.AssetKey(["regulatory", "rpt_disclosure_metrics"])
+    assert metrics in graph.get(package).parent_keys
+    gate = graph.get_check_spec(dg.AssetCheckKey(metrics, "disclosure_gate"))
+    assert gate.blocking
