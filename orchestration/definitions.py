@@ -5,12 +5,13 @@ import dagster as dg
 from orchestration.defs.jobs import jobs
 from orchestration.defs.raw import landing_specs, raw_assets
 from orchestration.defs.regulatory import disclosure_gate, half_year_disclosure_package
+from orchestration.defs.reserving import claims_reserving
 from orchestration.defs.resources import build_resources
 from orchestration.defs.schedules import complete_delivery_sensor, half_year_disclosure_schedule, quarter_end_close
 from orchestration.defs.transform import warehouse_models
 
 defs = dg.Definitions(
-    assets=[*landing_specs, *raw_assets, warehouse_models, half_year_disclosure_package],
+    assets=[*landing_specs, *raw_assets, warehouse_models, claims_reserving, half_year_disclosure_package],
     asset_checks=[disclosure_gate],
     jobs=jobs,
     schedules=[quarter_end_close, half_year_disclosure_schedule],

@@ -18,7 +18,8 @@ class RegwhDbtTranslator(DagsterDbtTranslator):
         spec = super().get_asset_spec(manifest, unique_id, project)
         node = self.get_resource_props(manifest, unique_id)
         if node["resource_type"] == "source":
-            return spec.replace_attributes(key=dg.AssetKey(["raw", node["source_name"], node["name"]]))
+            prefix = [] if node["source_name"] == "reserving" else ["raw"]
+            return spec.replace_attributes(key=dg.AssetKey([*prefix, node["source_name"], node["name"]]))
         group = node["fqn"][1] if node["resource_type"] == "model" and len(node["fqn"]) > 2 else "reference"
         return spec.replace_attributes(group_name=group)
 
@@ -31,6 +32,16 @@ class RegwhDbtTranslator(DagsterDbtTranslator):
     backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=1),
 )
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-    """``dbt build`` for the quarter being closed (``close_quarter`` var = partition key)."""
-    quarter = context.partition_key
-    yield from dbt.cli(["build", "--vars", json.dumps({"close_quarter": quarter})], context=context).stream()
+    """``dbt build`` for the quarter being closed (``close_quarter`` var = partition key).
+
+    Dagster runs this in several steps around the reserving assets; ``buildable`` indirect selection keeps
+    a test in the step where all its parents exist.
+    """
+    args = [
+        "build",
+        "--indirect-selection",
+        "buildable",
+        "--vars",
+        json.dumps({"close_quarter": context.partition_key}),
+    ]
+    yield from dbt.cli(args, context=context).stream()

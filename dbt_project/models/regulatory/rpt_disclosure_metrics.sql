@@ -29,7 +29,7 @@ premiums as (
         sum(f.amount) as premium_income_original,
         sum(case when f.line_of_business = 'health' then f.amount else 0 end) as premium_income_health
     from in_scope
-    inner join {{ ref('fct_premiums') }} as f
+    inner join {{ ref('fct_premium_transactions') }} as f
         on f.booked_date between in_scope.start_date and in_scope.end_date
     group by in_scope.period_label
 ),
@@ -96,6 +96,16 @@ related_party as (
     group by in_scope.period_label
 ),
 
+reserves as (
+    select
+        in_scope.period_label,
+        sum(f.unearned_premium_reserve) as unearned_premium_reserve,
+        sum(f.outstanding_claims_reserve) as outstanding_claims_reserve
+    from in_scope
+    inner join {{ ref('fct_reserves') }} as f on in_scope.end_date = f.quarter_end
+    group by in_scope.period_label
+),
+
 agreements as (
     select
         in_scope.period_label,
@@ -123,7 +133,9 @@ wide as (
         coalesce(members.members_end, 0) as members_end,
         coalesce(related_party.rpt_count, 0) as rpt_count,
         coalesce(related_party.rpt_amount, 0) as rpt_amount,
-        coalesce(agreements.rpt_unified_agreements, 0) as rpt_unified_agreements
+        coalesce(agreements.rpt_unified_agreements, 0) as rpt_unified_agreements,
+        reserves.unearned_premium_reserve,
+        reserves.outstanding_claims_reserve
     from in_scope
     left join premiums on in_scope.period_label = premiums.period_label
     left join payments on in_scope.period_label = payments.period_label
@@ -132,6 +144,7 @@ wide as (
     left join members on in_scope.period_label = members.period_label
     left join related_party on in_scope.period_label = related_party.period_label
     left join agreements on in_scope.period_label = agreements.period_label
+    left join reserves on in_scope.period_label = reserves.period_label
 ),
 
 {%- set metrics = {
@@ -148,6 +161,8 @@ wide as (
     'rpt_count': 'rpt_count',
     'rpt_amount': to_wan('rpt_amount'),
     'rpt_unified_agreements': 'rpt_unified_agreements',
+    'unearned_premium_reserve': to_wan('unearned_premium_reserve'),
+    'outstanding_claims_reserve': to_wan('outstanding_claims_reserve'),
 } %}
 
 figures as (

@@ -1,0 +1,30 @@
+-- One row per premium transaction (written, endorsement, cancellation, refund) with its policy's
+-- product, line of business and channel. Amounts in CNY, DECIMAL(18,2).
+with
+
+premiums as (
+    select * from {{ ref('stg_policy__premium_transactions') }}
+),
+
+policies as (
+    select * from {{ ref('fct_policies') }}
+),
+
+final as (
+    select
+        premiums.premium_transaction_id,
+        premiums.policy_id,
+        policies.member_id,
+        policies.product_code,
+        policies.line_of_business,
+        policies.channel,
+        premiums.transaction_type,
+        premiums.booked_at,
+        premiums.booked_date,
+        premiums.booked_quarter,
+        premiums.amount
+    from premiums
+    left join policies on premiums.policy_id = policies.policy_id
+)
+
+select * from final

@@ -1,0 +1,93 @@
+-- Reserves per line of business at each valued quarter end (CNY):
+-- unearned premium reserve (1/365, policy by policy) and outstanding claims reserve
+-- = case reserves + IBNR (chain-ladder / Bornhuetter-Ferguson) + claim-handling expense reserve (ULAE).
+with
+
+valuations as (
+    select distinct valuation_quarter as quarter_label
+    from {{ source('reserving', 'ibnr_estimates') }}
+    where valuation_quarter <= '{{ var("close_quarter") }}'
+),
+
+quarter_ends as (
+    select
+        periods.period_label as quarter_label,
+        periods.end_date as quarter_end
+    from {{ ref('reporting_periods') }} as periods
+    inner join valuations on periods.period_label = valuations.quarter_label
+),
+
+lines as (
+    select
+        line_of_business,
+        ulae_ratio
+    from {{ ref('reserving_assumptions') }}
+),
+
+upr as (
+    select
+        f.quarter_label,
+        p.line_of_business,
+        sum(f.unearned_premium_reserve) as unearned_premium_reserve
+    from {{ ref('int_policies__quarter_end_upr') }} as f
+    inner join {{ ref('fct_policies') }} as p on f.policy_id = p.policy_id
+    group by f.quarter_label, p.line_of_business
+),
+
+case_reserves as (
+    select
+        quarter_ends.quarter_label,
+        m.line_of_business,
+        sum(m.amount) as case_reserve
+    from quarter_ends
+    inner join {{ ref('int_claims__incurred_movements') }} as m
+        on quarter_ends.quarter_end >= m.booked_date
+    where m.movement_type = 'case_reserve'
+    group by quarter_ends.quarter_label, m.line_of_business
+),
+
+ibnr as (
+    select
+        valuation_quarter as quarter_label,
+        line as line_of_business,
+        cast(sum(ibnr) as decimal(20, 2)) as ibnr
+    from {{ source('reserving', 'ibnr_estimates') }}
+    group by valuation_quarter, line
+),
+
+combined as (
+    select
+        quarter_ends.quarter_label,
+        quarter_ends.quarter_end,
+        lines.line_of_business,
+        lines.ulae_ratio,
+        coalesce(upr.unearned_premium_reserve, 0) as unearned_premium_reserve,
+        coalesce(case_reserves.case_reserve, 0) as case_reserve,
+        coalesce(ibnr.ibnr, 0) as ibnr
+    from quarter_ends
+    cross join lines
+    left join upr
+        on quarter_ends.quarter_label = upr.quarter_label and lines.line_of_business = upr.line_of_business
+    left join case_reserves
+        on
+            quarter_ends.quarter_label = case_reserves.quarter_label
+            and lines.line_of_business = case_reserves.line_of_business
+    left join ibnr
+        on quarter_ends.quarter_label = ibnr.quarter_label and lines.line_of_business = ibnr.line_of_business
+),
+
+final as (
+    select
+        quarter_label,
+        quarter_end,
+        line_of_business,
+        unearned_premium_reserve,
+        case_reserve,
+        ibnr,
+        cast(ulae_ratio * (case_reserve + ibnr) as decimal(20, 2)) as claim_handling_expense_reserve,
+        cast(case_reserve + ibnr + ulae_ratio * (case_reserve + ibnr) as decimal(20, 2))
+            as outstanding_claims_reserve
+    from combined
+)
+
+select * from final

@@ -1,0 +1,124 @@
+"""Reserving assets: claims triangles, selected development factors and IBNR, per closed quarter.
+
+They read the warehouse (incurred movements built by dbt), run ``orchestration.reserving`` (chainladder)
+and write the ``reserving`` schema, which dbt's ``fct_reserves`` reads back as a source.
+"""
+
+from datetime import date
+
+import dagster as dg
+import pandas as pd
+from dagster_duckdb import DuckDBResource
+
+from orchestration.defs.partitions import quarterly_partitions
+from orchestration.periods import Period
+from orchestration.reserving import (
+    LineAssumptions,
+    build_triangle,
+    development_factors,
+    estimate_ibnr,
+    triangle_frame,
+)
+
+TRIANGLES = dg.AssetKey(["reserving", "claims_triangles"])
+FACTORS = dg.AssetKey(["reserving", "development_factors"])
+IBNR = dg.AssetKey(["reserving", "ibnr_estimates"])
+
+MOVEMENTS_SQL = """
+select
+    line_of_business as line,
+    accident_date as origin_date,
+    booked_date as development_date,
+    cast(amount as double) as amount
+from intermediate.int_claims__incurred_movements
+where booked_date <= ?
+"""
+
+EXPOSURE_SQL = """
+select line_of_business as line, booked_date, cast(amount as double) as amount
+from marts.fct_premium_transactions
+where booked_date <= ?
+"""
+
+
+def _assumptions(con) -> dict[str, LineAssumptions]:
+    rows = con.execute(
+        "select line_of_business, min_origin_periods, apriori_loss_ratio, ulae_ratio "
+        "from reference.reserving_assumptions"
+    ).fetchall()
+    return {line: LineAssumptions(line, int(n), float(elr), float(ulae)) for line, n, elr, ulae in rows}
+
+
+def _replace(con, table: str, frame: pd.DataFrame, quarter: Period) -> None:
+    """Keep one version per valuation quarter: rerunning a quarter replaces its rows."""
+    frame = frame.assign(valuation_quarter=quarter.label)
+    con.execute("create schema if not exists reserving")
+    con.register("frame", frame)
+    con.execute(f"create table if not exists reserving.{table} as select * from frame limit 0")
+    con.execute(f"delete from reserving.{table} where valuation_quarter = ?", [quarter.label])
+    con.execute(f"insert into reserving.{table} by name select * from frame")
+    con.unregister("frame")
+
+
+@dg.multi_asset(
+    name="claims_reserving",
+    specs=[
+        dg.AssetSpec(
+            TRIANGLES,
+            group_name="intermediate",
+            deps=[dg.AssetKey(["intermediate", "int_claims__incurred_movements"])],
+            description="Cumulative incurred triangles by line, accident quarter and development quarter.",
+            kinds={"python", "duckdb"},
+        ),
+        dg.AssetSpec(
+            FACTORS,
+            group_name="intermediate",
+            deps=[TRIANGLES],
+            description="Selected (volume-weighted) age-to-age development factors per line.",
+            kinds={"python", "duckdb"},
+        ),
+        dg.AssetSpec(
+            IBNR,
+            group_name="intermediate",
+            deps=[
+                TRIANGLES,
+                FACTORS,
+                dg.AssetKey(["reference", "reserving_assumptions"]),
+                dg.AssetKey(["marts", "fct_premium_transactions"]),
+            ],
+            description="IBNR per line and accident quarter: chain-ladder, or Bornhuetter-Ferguson for young lines.",
+            kinds={"python", "duckdb"},
+        ),
+    ],
+    partitions_def=quarterly_partitions,
+    backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=1),
+)
+def claims_reserving(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
+    """Triangles, factors and IBNR valued at the end of the partition's quarter."""
+    quarter = Period.parse(context.partition_key)
+    valuation: date = quarter.end
+    with warehouse.get_connection() as con:
+        movements = con.execute(MOVEMENTS_SQL, [valuation]).df()
+        exposure = con.execute(EXPOSURE_SQL, [valuation]).df()
+        assumptions = _assumptions(con)
+        triangle = build_triangle(movements, valuation)
+        exposure["origin"] = pd.to_datetime(exposure["booked_date"]).dt.to_period("Q").dt.start_time.dt.date
+        earned = exposure.groupby(["line", "origin"], as_index=False)["amount"].sum()
+        triangles = triangle_frame(triangle)
+        factors = development_factors(triangle)
+        ibnr = estimate_ibnr(triangle, assumptions, earned)
+        _replace(con, "claims_triangles", triangles, quarter)
+        _replace(con, "development_factors", factors, quarter)
+        _replace(con, "ibnr_estimates", ibnr, quarter)
+    by_line = ibnr.groupby(["line", "method"], as_index=False)["ibnr"].sum()
+    yield dg.MaterializeResult(asset_key=TRIANGLES, metadata={"cells": len(triangles), "valuation": str(valuation)})
+    yield dg.MaterializeResult(
+        asset_key=FACTORS, metadata={"factors": dg.MetadataValue.md(factors.round(6).to_markdown(index=False))}
+    )
+    yield dg.MaterializeResult(
+        asset_key=IBNR,
+        metadata={
+            "ibnr_total_cny": float(ibnr["ibnr"].sum()),
+            "by_line": dg.MetadataValue.md(by_line.round(2).to_markdown(index=False)),
+        },
+    )
