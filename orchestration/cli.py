@@ -23,7 +23,8 @@ def _generate(args: argparse.Namespace) -> int:
 
     root = settings.ensure_home()
     summary = generate(Path(args.scenario), root, scale=args.scale, seed=args.seed, progress=print)
-    print(f"generated {sum(summary.values()):,} rows in {len(summary)} tables under {settings.landing_dir(root)}")
+    rows = summary["rows"]
+    print(f"generated {sum(rows.values()):,} rows in {len(rows)} tables under {settings.landing_dir(root)}")
     return 0
 
 

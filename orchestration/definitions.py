@@ -3,7 +3,7 @@
 import dagster as dg
 
 from orchestration.defs.jobs import jobs
-from orchestration.defs.raw import landing_specs, raw_assets
+from orchestration.defs.raw import delivery_checks, landing_specs, raw_assets
 from orchestration.defs.regulatory import disclosure_gate, half_year_disclosure_package
 from orchestration.defs.reserving import claims_reserving
 from orchestration.defs.resources import build_resources
@@ -11,7 +11,14 @@ from orchestration.defs.schedules import complete_delivery_sensor, half_year_dis
 from orchestration.defs.transform import warehouse_models
 
 defs = dg.Definitions(
-    assets=[*landing_specs, *raw_assets, warehouse_models, claims_reserving, half_year_disclosure_package],
+    assets=[
+        *landing_specs,
+        *raw_assets,
+        delivery_checks,
+        warehouse_models,
+        claims_reserving,
+        half_year_disclosure_package,
+    ],
     asset_checks=[disclosure_gate],
     jobs=jobs,
     schedules=[quarter_end_close, half_year_disclosure_schedule],

@@ -18,10 +18,23 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.delivery_rules import Check, group_checks, ident, literal, row_checks
 from orchestration.landing_contract import FILE_FORMATS, Column, Table
 from orchestration.periods import Period, cst_now
 
 NULL_SPELLINGS = ("", "NULL", "\\N")
+# Numbers are normalised on the text before casting: full-width digits, point, comma and minus to ASCII,
+# then commas dropped where they group thousands (``1,234.50``), never elsewhere (``12,50`` stays refused).
+FULL_WIDTH, ASCII = "０１２３４５６７８９．，－＋−", "0123456789.,-+-"
+THOUSANDS = r"[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?"
+# Numbers are written plain: DuckDB's casts alone would also take ``1e3``, ``1_000``, ``0x10`` and round ``3.5``.
+DECIMAL_FORMAT = r"[+-]?[0-9]+(\.[0-9]+)?"
+NUMBER_FORMATS = {"integer": r"[+-]?[0-9]+", "money": DECIMAL_FORMAT, "rate": DECIMAL_FORMAT}
+_REJECTED_ROWS = {
+    "MISSING COLUMNS": "ragged row",
+    "TOO MANY COLUMNS": "ragged row",
+    "UNQUOTED VALUE": "unterminated quote",
+}
 _CHUNK = 1 << 24
 
 
@@ -116,61 +129,57 @@ def _check_header(header: list[str], table: Table, source: Path) -> None:
             raise LandingError(source, "unexpected column", f"{name!r} is not in the contract", column=name)
 
 
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _column_rules(column: Column) -> list[tuple[str, str]]:
-    """(rule, SQL condition that is true on a breaking row) for one column of the landed text."""
-    col = _ident(column.name)
-    rules = []
+def _column_checks(column: Column) -> list[Check]:
+    """The contract's rules on one column of the landed (normalised) text."""
+    col, shown = ident(column.name), (column.name,)
+    checks = []
     if not column.nullable:
-        rules.append(("not null", f"{col} is null"))
+        checks.append(Check(column.name, "not null", f"{col} is null", shown))
     if column.type != "string":
-        rules.append((f"type {column.type}", f"{col} is not null and try_cast({col} as {column.sql_type}) is null"))
+        malformed = f"try_cast({col} as {column.sql_type}) is null"
+        if column.type in NUMBER_FORMATS:
+            malformed = f"not regexp_full_match({col}, {literal(NUMBER_FORMATS[column.type])}) or {malformed}"
+        checks.append(Check(column.name, f"type {column.type}", f"{col} is not null and ({malformed})", shown))
     if column.type == "money":
-        rules.append(
-            (
-                "money to the fen",
-                f"try_cast({col} as DECIMAL(38,10)) <> try_cast({col} as DECIMAL(38,2))",
-            )
-        )
+        condition = f"try_cast({col} as DECIMAL(38,10)) <> try_cast({col} as DECIMAL(38,2))"
+        checks.append(Check(column.name, "money to the fen", condition, shown))
     if column.allowed:
-        codes = ", ".join(_literal(code) for code in column.allowed)
-        rules.append((f"allowed values ({', '.join(column.allowed)})", f"{col} is not null and {col} not in ({codes})"))
-    return rules
+        condition = f"{col} is not null and {col} not in ({', '.join(literal(c) for c in column.allowed)})"
+        checks.append(Check(column.name, f"allowed values ({', '.join(column.allowed)})", condition, shown))
+    return checks
 
 
-def _first_breaches(con: duckdb.DuckDBPyConnection, table: Table, quarter: Period) -> list[tuple[str, str, int]]:
-    checks: list[tuple[str, str, str]] = []
-    for column in table.columns:
-        checks.extend((column.name, rule, cond) for rule, cond in _column_rules(column))
-    if table.kind == "event":
-        col = _ident(table.partition_by)
-        start, end = quarter.start.isoformat(), quarter.end.isoformat()
-        checks.append(
-            (
-                table.partition_by,
-                f"inside partition {quarter.label} ({start} to {end}, CST)",
-                f"try_cast({col} as DATE) not between DATE '{start}' and DATE '{end}'",
-            )
-        )
-    select = ", ".join(f"min(case when {cond} then __row end)" for _, _, cond in checks)
+def _partition_check(table: Table, quarter: Period) -> list[Check]:
+    if table.kind != "event":
+        return []
+    start, end = quarter.start.isoformat(), quarter.end.isoformat()
+    condition = f"try_cast({ident(table.partition_by)} as DATE) not between DATE '{start}' and DATE '{end}'"
+    rule = f"inside partition {quarter.label} ({start} to {end}, CST)"
+    return [Check(table.partition_by, rule, condition, (table.partition_by,))]
+
+
+def _first_breach(con: duckdb.DuckDBPyConnection, table: Table, quarter: Period) -> tuple[Check, int] | None:
+    """The earliest row breaking a column, partition or row rule (in contract order within a row), in one scan."""
+    checks = [check for column in table.columns for check in _column_checks(column)]
+    checks += _partition_check(table, quarter) + row_checks(table, quarter)
+    select = ", ".join(f"min(case when {check.condition} then __row end)" for check in checks)
     first_rows = con.execute(f"select {select} from landed").fetchone()
-    return [(name, rule, row) for (name, rule, _), row in zip(checks, first_rows, strict=True) if row is not None]
+    breaches = [(check, row) for check, row in zip(checks, first_rows, strict=True) if row is not None]
+    return min(breaches, key=lambda breach: breach[1]) if breaches else None
 
 
 def _check_rows(con: duckdb.DuckDBPyConnection, table: Table, quarter: Period, source: Path) -> None:
-    breaches = _first_breaches(con, table, quarter)
-    if breaches:
-        column, rule, row = min(breaches, key=lambda b: b[2])
-        value = con.execute(f"select {_ident(column)} from landed where __row = ?", [row]).fetchone()[0]
-        raise LandingError(source, rule, f"value {value!r} breaks it", row=row, column=column)
-    key = ", ".join(_ident(c) for c in table.primary_key)
+    breach = _first_breach(con, table, quarter)
+    if breach:
+        check, row = breach
+        values = con.execute(f"select {', '.join(ident(c) for c in check.shown)} from landed where __row = ?", [row])
+        shown = values.fetchone()
+        if len(shown) == 1:
+            detail = f"value {shown[0]!r} breaks it"
+        else:
+            detail = ", ".join(f"{c}={v!r}" for c, v in zip(check.shown, shown, strict=True)) + " break it"
+        raise LandingError(source, check.rule, detail, row=row, column=check.column)
+    key = ", ".join(ident(c) for c in table.primary_key)
     duplicate = con.execute(
         f"""
         select __row, {key} from (
@@ -187,6 +196,12 @@ def _check_rows(con: duckdb.DuckDBPyConnection, table: Table, quarter: Period, s
             row=duplicate[0],
             column=",".join(table.primary_key),
         )
+    for column, rule, sql in group_checks(table):
+        unbalanced = con.execute(sql).fetchone()
+        if unbalanced:
+            row, group, debits, credits = unbalanced
+            detail = f"group {group}: {debits} against {credits}"
+            raise LandingError(source, rule, detail, row=row, column=column)
 
 
 def _typed_select(table: Table, key: bytes) -> str:
@@ -194,12 +209,34 @@ def _typed_select(table: Table, key: bytes) -> str:
     outer = hashlib.sha256(key + b"/outer").hexdigest()
     columns = []
     for column in table.columns:
-        col = _ident(column.name)
+        col = ident(column.name)
         if column.pii:
             columns.append(f"'tok_' || left(sha256('{outer}' || sha256('{inner}' || {col})), 32) as {col}")
         else:
             columns.append(f"cast({col} as {column.sql_type}) as {col}")
     return f"select {', '.join(columns)} from landed order by __row"
+
+
+def _normalised(column: Column) -> str:
+    """SQL for one landed text column after the documented normalisations (numbers only)."""
+    col = ident(column.name)
+    if column.type not in NUMBER_FORMATS:
+        return col
+    ascii_only = f"strlen({col}) = length({col})"  # bytes = characters: skip the (costly) translate
+    text = f"(case when {ascii_only} then {col} else translate({col}, {literal(FULL_WIDTH)}, {literal(ASCII)}) end)"
+    grouped = f"contains({text}, ',') and regexp_full_match({text}, {literal(THOUSANDS)})"
+    return f"case when {grouped} then replace({text}, ',', '') else {text} end"
+
+
+def _check_csv_rows(con: duckdb.DuckDBPyConnection, source: Path) -> None:
+    """Refuse the first row the CSV reader could not split into the header's fields (a truncated or ragged line)."""
+    rejected = con.execute(
+        "select line, column_name, error_type, error_message from reject_errors order by line limit 1"
+    ).fetchone()
+    if rejected:
+        line, column, kind, message = rejected
+        rule = _REJECTED_ROWS.get(kind, "unreadable row")
+        raise LandingError(source, rule, message, row=line - 1, column=column or "(beyond the header)")
 
 
 def _land(con: duckdb.DuckDBPyConnection, source: Path, table: Table, workdir: Path) -> None:
@@ -211,20 +248,26 @@ def _land(con: duckdb.DuckDBPyConnection, source: Path, table: Table, workdir: P
             ).fetchall()
         ]
         _check_header(names, table, source)
-        cols = ", ".join(f"cast({_ident(c)} as VARCHAR) as {_ident(c)}" for c in table.column_names)
-        relation = f"select {cols} from read_parquet({_literal(str(source))})"
+        cols = ", ".join(f"cast({ident(c)} as VARCHAR) as {ident(c)}" for c in table.column_names)
+        relation = f"select {cols} from read_parquet({literal(str(source))})"
     else:
         utf8 = as_utf8(source, workdir)
-        _check_header(_csv_header(utf8, source), table, source)
-        nulls = ", ".join(_literal(n) for n in NULL_SPELLINGS)
+        header = _csv_header(utf8, source)
+        _check_header(header, table, source)
+        nulls = ", ".join(literal(n) for n in NULL_SPELLINGS)
+        columns = ", ".join(f"{literal(name)}: 'VARCHAR'" for name in header)
         relation = (
-            f"select * from read_csv({_literal(str(utf8))}, header = true, all_varchar = true, delim = ',', "
-            f"quote = '\"', escape = '\"', nullstr = [{nulls}], strict_mode = true)"
+            f"select * from read_csv({literal(str(utf8))}, header = true, auto_detect = false, "
+            f"columns = {{{columns}}}, delim = ',', quote = '\"', escape = '\"', nullstr = [{nulls}], "
+            "strict_mode = true, store_rejects = true)"
         )
+    normalised = ", ".join(f"{_normalised(c)} as {ident(c.name)}" for c in table.columns)
     try:
-        con.execute(f"create temp table landed as select row_number() over () as __row, * from ({relation})")
+        con.execute(f"create temp table landed as select row_number() over () as __row, {normalised} from ({relation})")
     except duckdb.Error as exc:
         raise LandingError(source, "unreadable file", str(exc).splitlines()[0]) from exc
+    if source.suffix != ".parquet":
+        _check_csv_rows(con, source)
 
 
 def extract_partition(
@@ -236,12 +279,12 @@ def extract_partition(
     output = raw_partition_path(raw_root, table, quarter)
     output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=workdir) as tmp, duckdb.connect() as con:
-        con.execute(f"set temp_directory = {_literal(tmp)}")
+        con.execute(f"set temp_directory = {literal(tmp)}")
         _land(con, source, table, Path(tmp))
         _check_rows(con, table, quarter, source)
         staged = output.with_name(f".data.{os.getpid()}.parquet")
         con.execute(
-            f"copy ({_typed_select(table, pii_key)}) to {_literal(str(staged))} (format parquet, compression zstd)"
+            f"copy ({_typed_select(table, pii_key)}) to {literal(str(staged))} (format parquet, compression zstd)"
         )
         rows = con.execute("select count(*) from landed").fetchone()[0]
     os.replace(staged, output)

@@ -98,6 +98,7 @@ def _load_system(text: str) -> list[Table]:
             primary_key=tuple(spec["primary_key"]),
             columns=columns,
             partition_by=spec.get("partition_by"),
+            extra={"rules": spec["rules"]} if "rules" in spec else {},
         )
         if table.kind == "event" and table.partition_by not in table.column_names:
             raise ValueError(f"contract {table.key}: event tables need a partition_by column")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from orchestration.delivery_rules import table_rules
 from orchestration.landing_contract import Column, Table
 from orchestration.periods import Period
 
@@ -24,7 +25,14 @@ def sample_value(column: Column, index: int, quarter: Period) -> str:
 
 
 def sample_rows(table: Table, quarter: Period, rows: int = 5) -> list[dict[str, str]]:
-    return [{c.name: sample_value(c, i, quarter) for c in table.columns} for i in range(rows)]
+    """Rows that pass every contract rule: amounts of the types a ``sign`` rule wants negative are negated."""
+    sampled = [{c.name: sample_value(c, i, quarter) for c in table.columns} for i in range(rows)]
+    for rule in table_rules(table):
+        if rule["kind"] == "sign":
+            for row in sampled:
+                if row[rule["by"]] in rule["non_positive"]:
+                    row[rule["column"]] = f"-{row[rule['column']]}"
+    return sampled
 
 
 def write_csv(path: Path, rows: list[dict[str, str]], columns: list[str], encoding: str = "utf-8") -> Path:

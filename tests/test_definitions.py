@@ -37,7 +37,10 @@ def test_every_landing_table_has_a_raw_asset_that_dbt_reads(defs: dg.Definitions
         assert raw in keys, table.key
         assert dg.AssetKey(["landing", table.system, table.name]) in graph.get(raw).parent_keys
     premiums = dg.AssetKey(["staging", "stg_policy__premium_transactions"])
-    assert graph.get(premiums).parent_keys == {dg.AssetKey(["raw", "policy", "premium_transactions"])}
+    assert graph.get(premiums).parent_keys == {
+        dg.AssetKey(["raw", "policy", "premium_transactions"]),
+        dg.AssetKey(["raw", "delivery_checks"]),
+    }
 
 
 def test_disclosure_package_is_gated_by_a_blocking_check(defs: dg.Definitions) -> None:

@@ -8,11 +8,13 @@ import dagster as dg
 from orchestration import settings
 from orchestration.defs.partitions import quarterly_partitions
 from orchestration.defs.resources import WarehouseHome
+from orchestration.delivery_rules import check_cross_table
 from orchestration.ingest import LandingError, extract_partition, file_sha256, find_delivery, quarantine
 from orchestration.landing_contract import Table, load_contracts
 from orchestration.periods import Period
 
 SOURCE_RECORD = "_source.json"
+DELIVERY_CHECKS = dg.AssetKey(["raw", "delivery_checks"])
 
 
 def landing_key(table: Table) -> dg.AssetKey:
@@ -109,3 +111,30 @@ landing_specs = [
     for table in load_contracts()
 ]
 raw_assets = [build_raw_asset(table) for table in load_contracts()]
+
+
+@dg.multi_asset(
+    name="raw__delivery_checks",
+    specs=[
+        dg.AssetSpec(
+            DELIVERY_CHECKS,
+            group_name="raw",
+            deps=[raw_key(table) for table in load_contracts()],
+            description="Rules across deliveries (claim within cover, payment after report, party in the register, "
+            "trial balance rolls forward): the warehouse is built only when none is broken.",
+            kinds={"duckdb"},
+        )
+    ],
+    partitions_def=quarterly_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+)
+def delivery_checks(context: dg.AssetExecutionContext, home: WarehouseHome) -> None:
+    for key in context.partition_keys:
+        findings = check_cross_table(settings.raw_dir(home.root), Period.parse(key))
+        if findings:
+            raise dg.Failure(
+                description=f"{len(findings)} cross-delivery rule(s) broken in {key}:\n"
+                + "\n".join(str(f) for f in findings[:20]),
+                metadata={"findings": len(findings)},
+            )
+        yield dg.AssetMaterialization(asset_key=DELIVERY_CHECKS, partition=key, metadata={"findings": 0})

@@ -13,8 +13,10 @@ from orchestration.defs.partitions import quarterly_partitions
 from orchestration.defs.raw import SOURCE_RECORD
 from orchestration.defs.resources import WarehouseHome
 from orchestration.disclosure import aggregations, gate_frame, period_metrics
+from orchestration.disclosure_report import report_input
 from orchestration.periods import Period
 from orchestration.publish import PublicationError, code_version, metrics_csv, publish_package, sha256_bytes
+from orchestration.report import render_package_files
 from orchestration.validation import run_suite
 
 DISCLOSURE_METRICS = dg.AssetKey(["regulatory", "rpt_disclosure_metrics"])
@@ -116,11 +118,12 @@ def half_year_disclosure_package(
             """,
             [period.label],
         ).fetchall()
+        rendered = render_package_files(report_input(con, period, "half_year_disclosure"))
     if any(value is None for _, value, _, _ in rows):
         raise dg.Failure(f"{period.label}: a disclosure figure is missing; nothing published")
     metrics = metrics_csv([(code, Decimal(value), decimals, unit) for code, value, decimals, unit in rows])
     validation = json.dumps(gate, indent=2, sort_keys=True).encode("utf-8")
-    files = {"metrics.csv": metrics, "validation.json": validation}
+    files = {"metrics.csv": metrics, "validation.json": validation, **rendered}
     provenance = {
         "run_id": context.run.run_id,
         "code_version": code_version(),
@@ -132,7 +135,10 @@ def half_year_disclosure_package(
             period,
             "half_year_disclosure",
             files,
-            {"metrics.csv": len(rows), "validation.json": None},
+            {
+                "metrics.csv": len(rows),
+                **{name: data.count(b"\n") - 1 for name, data in rendered.items() if name.endswith(".csv")},
+            },
             _inputs(home.root, quarter),
             provenance,
             restatement_reason=context.run.tags.get(RESTATEMENT_TAG),

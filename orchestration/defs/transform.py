@@ -9,6 +9,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from orchestration.defs.dbt_project import dbt_project
 from orchestration.defs.partitions import quarterly_partitions
+from orchestration.defs.raw import DELIVERY_CHECKS
 
 
 class RegwhDbtTranslator(DagsterDbtTranslator):
@@ -21,7 +22,10 @@ class RegwhDbtTranslator(DagsterDbtTranslator):
             prefix = [] if node["source_name"] == "reserving" else ["raw"]
             return spec.replace_attributes(key=dg.AssetKey([*prefix, node["source_name"], node["name"]]))
         group = node["fqn"][1] if node["resource_type"] == "model" and len(node["fqn"]) > 2 else "reference"
-        return spec.replace_attributes(group_name=group)
+        spec = spec.replace_attributes(group_name=group)
+        if group == "staging":
+            spec = spec.merge_attributes(deps=[DELIVERY_CHECKS])
+        return spec
 
 
 @dbt_assets(

@@ -106,6 +106,58 @@ reserves as (
     group by in_scope.period_label
 ),
 
+balance_sheet as (
+    select
+        in_scope.period_label,
+        f.total_assets,
+        f.total_liabilities
+    from in_scope
+    inner join {{ ref('fct_balance_sheet') }} as f on in_scope.end_date = f.month_end
+),
+
+profit as (
+    select
+        in_scope.period_label,
+        sum(f.profit_before_tax_month) as profit_before_tax
+    from in_scope
+    inner join {{ ref('fct_balance_sheet') }} as f
+        on f.month_end between in_scope.start_date and in_scope.end_date
+    group by in_scope.period_label
+),
+
+investable_by_date as (
+    select
+        as_of_date,
+        sum(case when is_financing then -amount_cny else amount_cny end) as investable_funds_net
+    from {{ ref('fct_investments') }}
+    group by as_of_date
+),
+
+-- Average investable funds: mean of the opening balance (previous month end) and each month end.
+investable as (
+    select
+        in_scope.period_label,
+        sum(case when i.as_of_date = in_scope.end_date then i.investable_funds_net end) as investable_funds_net,
+        sum(i.investable_funds_net) as investable_funds_sum,
+        count(*) as investable_funds_points
+    from in_scope
+    inner join investable_by_date as i
+        on
+            cast({{ dbt.dateadd('day', -1, 'in_scope.start_date') }} as date) <= i.as_of_date
+            and in_scope.end_date >= i.as_of_date
+    group by in_scope.period_label
+),
+
+investment_income as (
+    select
+        in_scope.period_label,
+        sum(f.yield_contribution) as investment_result
+    from in_scope
+    inner join {{ ref('fct_investment_income') }} as f
+        on f.booked_on between in_scope.start_date and in_scope.end_date
+    group by in_scope.period_label
+),
+
 agreements as (
     select
         in_scope.period_label,
@@ -135,7 +187,14 @@ wide as (
         coalesce(related_party.rpt_amount, 0) as rpt_amount,
         coalesce(agreements.rpt_unified_agreements, 0) as rpt_unified_agreements,
         reserves.unearned_premium_reserve,
-        reserves.outstanding_claims_reserve
+        reserves.outstanding_claims_reserve,
+        balance_sheet.total_assets,
+        balance_sheet.total_liabilities,
+        profit.profit_before_tax,
+        investable.investable_funds_net,
+        investable.investable_funds_sum,
+        investable.investable_funds_points,
+        investment_income.investment_result
     from in_scope
     left join premiums on in_scope.period_label = premiums.period_label
     left join payments on in_scope.period_label = payments.period_label
@@ -145,6 +204,10 @@ wide as (
     left join related_party on in_scope.period_label = related_party.period_label
     left join agreements on in_scope.period_label = agreements.period_label
     left join reserves on in_scope.period_label = reserves.period_label
+    left join balance_sheet on in_scope.period_label = balance_sheet.period_label
+    left join profit on in_scope.period_label = profit.period_label
+    left join investable on in_scope.period_label = investable.period_label
+    left join investment_income on in_scope.period_label = investment_income.period_label
 ),
 
 {%- set metrics = {
@@ -163,6 +226,14 @@ wide as (
     'rpt_unified_agreements': 'rpt_unified_agreements',
     'unearned_premium_reserve': to_wan('unearned_premium_reserve'),
     'outstanding_claims_reserve': to_wan('outstanding_claims_reserve'),
+    'total_assets': to_wan('total_assets'),
+    'total_liabilities': to_wan('total_liabilities'),
+    'net_assets': to_wan('total_assets - total_liabilities'),
+    'profit_before_tax': to_wan('profit_before_tax'),
+    'investable_funds_net': to_wan('investable_funds_net'),
+    'comprehensive_investment_yield': percent_of(
+        'investment_result * investable_funds_points', 'investable_funds_sum'
+    ),
 } %}
 
 figures as (

@@ -1,0 +1,25 @@
+with
+
+source as (
+    select * from {{ source('investments', 'holdings') }}
+    where {{ delivered_by_close() }}
+),
+
+renamed as (
+    select
+        as_of_date,
+        holding_id,
+        security_id,
+        asset_class,
+        currency,
+        amount_original,
+        amount_cny,
+        rating,
+        modified_duration,
+        issuer,
+        counterparty_type,
+        is_financing
+    from source
+)
+
+select * from renamed
