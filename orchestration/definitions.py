@@ -3,6 +3,7 @@
 import dagster as dg
 
 from orchestration.defs.jobs import jobs
+from orchestration.defs.quality import fact_checks
 from orchestration.defs.raw import delivery_checks, landing_specs, raw_assets
 from orchestration.defs.regulatory import disclosure_gate, half_year_disclosure_package
 from orchestration.defs.reserving import claims_reserving
@@ -19,7 +20,7 @@ defs = dg.Definitions(
         claims_reserving,
         half_year_disclosure_package,
     ],
-    asset_checks=[disclosure_gate],
+    asset_checks=[disclosure_gate, *fact_checks],
     jobs=jobs,
     schedules=[quarter_end_close, half_year_disclosure_schedule],
     sensors=[complete_delivery_sensor],

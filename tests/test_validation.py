@@ -87,3 +87,25 @@ def test_a_rule_that_errors_counts_as_failed() -> None:
     frame["premium_share_health"] = "not a number"
     result = run_suite("half_year_disclosure", frame, row_label="period_label")
     assert not result.success
+
+
+def test_fact_suite_fails_on_rows_that_break_a_rule() -> None:
+    good = pd.DataFrame(
+        [{"quarter_label": "2025Q2", "row_count": 10, "rows_without_line": 0, "duplicate_keys": 0,
+          "negative_written_rows": 0, "positive_refund_rows": 0, "rows_outside_quarter": 0}]
+    )  # fmt: skip
+    assert run_suite("fct_premium_transactions", good, row_label="quarter_label").success
+    bad = good.assign(negative_written_rows=3)
+    result = run_suite("fct_premium_transactions", bad, row_label="quarter_label")
+    assert not result.success
+    assert [r.column for r in result.failures] == ["negative_written_rows"]
+    assert "2025Q2: 3" in result.failures[0].detail
+
+
+def test_every_fact_suite_names_each_rule() -> None:
+    from orchestration.fact_checks import FACT_CHECKS
+
+    for check in FACT_CHECKS:
+        rules = load_suite(check.suite)["expectations"]
+        ids = [rule["meta"]["rule_id"] for rule in rules]
+        assert len(ids) == len(set(ids)) and all(rule["meta"]["severity"] in ("error", "warning") for rule in rules)

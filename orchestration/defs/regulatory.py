@@ -122,13 +122,21 @@ def half_year_disclosure_package(
     if any(value is None for _, value, _, _ in rows):
         raise dg.Failure(f"{period.label}: a disclosure figure is missing; nothing published")
     metrics = metrics_csv([(code, Decimal(value), decimals, unit) for code, value, decimals, unit in rows])
-    validation = json.dumps(gate, indent=2, sort_keys=True).encode("utf-8")
+    results = {
+        path.stem: json.loads(path.read_text(encoding="utf-8")) for path in sorted(gate_file.parent.glob("*.json"))
+    }
+    if not all(result["success"] for result in results.values()):
+        raise dg.Failure(f"a validation of this run failed for {period.label}: nothing published")
+    validation = json.dumps(results, indent=2, sort_keys=True, default=str).encode("utf-8")
     files = {"metrics.csv": metrics, "validation.json": validation, **rendered}
     provenance = {
         "run_id": context.run.run_id,
         "code_version": code_version(),
         "dbt_manifest_sha256": sha256_bytes(dbt_project.manifest_path.read_bytes()),
-        "validation": {"suite": DISCLOSURE_SUITE, "success": gate["success"], "rules": gate["evaluated"]},
+        "validation": {
+            "success": True,
+            "suites": {name: {"success": r["success"], "rules": r["evaluated"]} for name, r in results.items()},
+        },
     }
     try:
         published = publish_package(
