@@ -11,7 +11,7 @@ export REGWH_HOME ?= $(CURDIR)/var
 export DAGSTER_HOME := $(REGWH_HOME)/dagster
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup system-packages demo test lint format dev clean
+.PHONY: setup system-packages demo test lint format dev clean bench
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,7 @@ demo: setup
 lint: $(BIN)/.installed dbt_project/target/manifest.json
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	cd dbt_project && ../$(BIN)/sqlfluff lint models macros --disable-progress-bar
+	cd dbt_project && ../$(BIN)/sqlfluff lint models tests --disable-progress-bar
 
 format: $(BIN)/.installed
 	$(BIN)/ruff check --fix .
@@ -51,3 +51,7 @@ dev: setup
 
 clean:
 	rm -rf $(VENV) dbt_project/target dbt_project/logs
+
+SCALES ?= 0.1 1 10
+bench: setup
+	$(BIN)/python scripts/bench.py $(SCALES)

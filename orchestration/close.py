@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +57,33 @@ def _failures(result: object) -> list[str]:
     return messages
 
 
+@contextmanager
+def exclusive_close(root: Path) -> Iterator[None]:
+    """One close per ``$REGWH_HOME`` at a time (DuckDB has one writer); a second fails at once, clearly.
+
+    The lock is an ``flock`` on ``$REGWH_HOME/.close.lock``: the kernel releases it when the holder dies,
+    so a killed close never blocks the next one.
+    """
+    path = root / ".close.lock"
+    with path.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise CloseError(f"another close is running on {root} (pid {holder}); nothing was changed") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def prepare_environment(root: Path) -> None:
     """Point Dagster and dbt at ``$REGWH_HOME`` before the definitions load."""
     settings.ensure_home(root)
@@ -71,6 +100,11 @@ def close(
         raise CloseError("quarterly solvency packages are not built yet; close a half year (e.g. 2025H1)")
     root = settings.home()
     prepare_environment(root)
+    with exclusive_close(root):
+        return _close(root, period, restatement_reason, progress)
+
+
+def _close(root: Path, period: Period, restatement_reason: str | None, progress: Callable[[str], None]) -> CloseOutcome:
     import dagster as dg
 
     from orchestration.definitions import defs

@@ -5,7 +5,7 @@ import dagster as dg
 from orchestration.defs.jobs import jobs
 from orchestration.defs.quality import fact_checks
 from orchestration.defs.raw import delivery_checks, landing_specs, raw_assets
-from orchestration.defs.regulatory import disclosure_gate, half_year_disclosure_package
+from orchestration.defs.regulatory import disclosure_gate, half_year_disclosure_package, solvency_gate
 from orchestration.defs.reserving import claims_reserving
 from orchestration.defs.resources import build_resources
 from orchestration.defs.schedules import complete_delivery_sensor, half_year_disclosure_schedule, quarter_end_close
@@ -20,7 +20,7 @@ defs = dg.Definitions(
         claims_reserving,
         half_year_disclosure_package,
     ],
-    asset_checks=[disclosure_gate, *fact_checks],
+    asset_checks=[disclosure_gate, solvency_gate, *fact_checks],
     jobs=jobs,
     schedules=[quarter_end_close, half_year_disclosure_schedule],
     sensors=[complete_delivery_sensor],

@@ -15,7 +15,7 @@ HALF_NAMES = {1: "上半年", 2: "下半年"}
 
 FIGURES_SQL = """
 select m.metric_code, d.name_zh, d.unit, d.section, m.metric_value, p.display_decimals
-from regulatory.rpt_disclosure_metrics as m
+from regulatory.rpt_metrics as m
 inner join reference.metric_publication as p on m.metric_code = p.metric_code
 inner join reference.metric_dictionary as d on m.metric_code = d.code
 where m.period_label = ? and p.published_in = ?
@@ -59,7 +59,7 @@ def report_input(con: duckdb.DuckDBPyConnection, period: Period, output: str) ->
     }
     by_line = con.execute(PREMIUM_BY_LINE_SQL, [period.start, period.end]).fetchall()
     claims = con.execute(
-        "select period_label, metric_value from regulatory.rpt_disclosure_metrics "
+        "select period_label, metric_value from regulatory.rpt_metrics "
         "where metric_code = 'claims_paid' and period_label in (select unnest(?)) order by period_label",
         [[q.label for q in period.quarters]],
     ).fetchall()

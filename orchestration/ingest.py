@@ -278,11 +278,14 @@ def extract_partition(
     sha = file_sha256(source)
     output = raw_partition_path(raw_root, table, quarter)
     output.parent.mkdir(parents=True, exist_ok=True)
+    for stale in output.parent.glob(f"{output.name}.*.staged"):  # left by a killed run; never read as data
+        stale.unlink()
+    workdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=workdir) as tmp, duckdb.connect() as con:
         con.execute(f"set temp_directory = {literal(tmp)}")
         _land(con, source, table, Path(tmp))
         _check_rows(con, table, quarter, source)
-        staged = output.with_name(f".data.{os.getpid()}.parquet")
+        staged = output.with_name(f"{output.name}.{os.getpid()}.staged")
         con.execute(
             f"copy ({_typed_select(table, pii_key)}) to {literal(str(staged))} (format parquet, compression zstd)"
         )

@@ -5,6 +5,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import dagster as dg
+import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from orchestration import settings
@@ -21,6 +22,9 @@ from orchestration.validation import run_suite
 
 DISCLOSURE_METRICS = dg.AssetKey(["regulatory", "rpt_disclosure_metrics"])
 DISCLOSURE_SUITE = "half_year_disclosure"
+ALL_METRICS = dg.AssetKey(["regulatory", "rpt_metrics"])
+SOLVENCY_CHECKS = dg.AssetKey(["regulatory", "rpt_solvency_checks"])
+SOLVENCY_SUITE = "quarterly_solvency"
 RESTATEMENT_TAG = "regwh/restatement_reason"
 
 
@@ -74,6 +78,39 @@ def disclosure_gate(
     )
 
 
+@dg.asset_check(
+    asset=SOLVENCY_CHECKS,
+    name="solvency_gate",
+    blocking=True,
+    description="Great Expectations suite expectations/quarterly_solvency.json on the C-ROSS figures and their "
+    "identities (actual capital = admitted assets - admitted liabilities, surpluses, ratios).",
+)
+def solvency_gate(
+    context: dg.AssetCheckExecutionContext, warehouse: DuckDBResource, home: WarehouseHome
+) -> dg.AssetCheckResult:
+    quarter = run_quarter(context.run)
+    period = reported_period(quarter)
+    labels = sorted({quarter.label, period.label})
+    with warehouse.get_connection() as con:
+        cursor = con.execute(
+            "select * from regulatory.rpt_solvency_checks where period_label in (select unnest(?))", [labels]
+        )
+        columns = [d[0] for d in cursor.description]
+        frame = pd.DataFrame(cursor.fetchall(), columns=columns, dtype=object)
+    result = run_suite(SOLVENCY_SUITE, frame, row_label="period_label")
+    missing = sorted(set(labels) - set(frame["period_label"]))
+    target = settings.validations_dir(home.root) / context.run.run_id / f"{SOLVENCY_SUITE}__{period.label}.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    document = {"periods": labels, "periods_without_rows": missing, **result.to_dict()}
+    document["success"] = result.success and not missing
+    target.write_text(json.dumps(document, indent=2, default=str), encoding="utf-8")
+    return dg.AssetCheckResult(
+        passed=document["success"],
+        description=result.summary() + (f"\nno figures for {', '.join(missing)}" if missing else ""),
+        metadata={"rules_evaluated": len(result.rules), "rules_failed": len(result.failures)},
+    )
+
+
 def _inputs(root: Path, quarter: Period) -> list[dict]:
     records = []
     for record in sorted(settings.raw_dir(root).glob(f"*/*/quarter=*/{SOURCE_RECORD}")):
@@ -85,7 +122,7 @@ def _inputs(root: Path, quarter: Period) -> list[dict]:
 @dg.asset(
     key=dg.AssetKey(["extracts", "half_year_disclosure"]),
     group_name="extracts",
-    deps=[DISCLOSURE_METRICS],
+    deps=[DISCLOSURE_METRICS, ALL_METRICS, SOLVENCY_CHECKS],
     partitions_def=quarterly_partitions,
     backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=1),
     kinds={"csv"},
@@ -109,7 +146,7 @@ def half_year_disclosure_package(
         rows = con.execute(
             """
             select m.metric_code, m.metric_value, p.display_decimals, m.unit
-            from regulatory.rpt_disclosure_metrics as m
+            from regulatory.rpt_metrics as m
             inner join reference.metric_publication as p on m.metric_code = p.metric_code
             inner join (select code, row_number() over () as position from reference.metric_dictionary) as d
                 on m.metric_code = d.code

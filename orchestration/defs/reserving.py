@@ -49,6 +49,18 @@ def _assumptions(con) -> dict[str, LineAssumptions]:
     return {line: LineAssumptions(line, int(n), float(elr), float(ulae)) for line, n, elr, ulae in rows}
 
 
+def _value(
+    con, valuation: date, assumptions: dict[str, LineAssumptions]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Triangles, selected factors and IBNR valued at ``valuation``."""
+    movements = con.execute(MOVEMENTS_SQL, [valuation]).df()
+    exposure = con.execute(EXPOSURE_SQL, [valuation]).df()
+    triangle = build_triangle(movements, valuation)
+    exposure["origin"] = pd.to_datetime(exposure["booked_date"]).dt.to_period("Q").dt.start_time.dt.date
+    earned = exposure.groupby(["line", "origin"], as_index=False)["amount"].sum()
+    return triangle_frame(triangle), development_factors(triangle), estimate_ibnr(triangle, assumptions, earned)
+
+
 def _replace(con, table: str, frame: pd.DataFrame, quarter: Period) -> None:
     """Keep one version per valuation quarter: rerunning a quarter replaces its rows."""
     frame = frame.assign(valuation_quarter=quarter.label)
@@ -94,22 +106,17 @@ def _replace(con, table: str, frame: pd.DataFrame, quarter: Period) -> None:
     backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=1),
 )
 def claims_reserving(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
-    """Triangles, factors and IBNR valued at the end of the partition's quarter."""
+    """Triangles, factors and IBNR valued at the end of the partition's quarter and of the quarter before
+    (the quarterly report shows both)."""
     quarter = Period.parse(context.partition_key)
-    valuation: date = quarter.end
     with warehouse.get_connection() as con:
-        movements = con.execute(MOVEMENTS_SQL, [valuation]).df()
-        exposure = con.execute(EXPOSURE_SQL, [valuation]).df()
         assumptions = _assumptions(con)
-        triangle = build_triangle(movements, valuation)
-        exposure["origin"] = pd.to_datetime(exposure["booked_date"]).dt.to_period("Q").dt.start_time.dt.date
-        earned = exposure.groupby(["line", "origin"], as_index=False)["amount"].sum()
-        triangles = triangle_frame(triangle)
-        factors = development_factors(triangle)
-        ibnr = estimate_ibnr(triangle, assumptions, earned)
-        _replace(con, "claims_triangles", triangles, quarter)
-        _replace(con, "development_factors", factors, quarter)
-        _replace(con, "ibnr_estimates", ibnr, quarter)
+        for valued in (quarter.previous_quarter(), quarter):
+            triangles, factors, ibnr = _value(con, valued.end, assumptions)
+            _replace(con, "claims_triangles", triangles, valued)
+            _replace(con, "development_factors", factors, valued)
+            _replace(con, "ibnr_estimates", ibnr, valued)
+    valuation = quarter.end
     by_line = ibnr.groupby(["line", "method"], as_index=False)["ibnr"].sum()
     yield dg.MaterializeResult(asset_key=TRIANGLES, metadata={"cells": len(triangles), "valuation": str(valuation)})
     yield dg.MaterializeResult(

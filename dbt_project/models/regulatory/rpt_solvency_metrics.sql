@@ -1,0 +1,81 @@
+-- Solvency figures (C-ROSS II) for the closed quarter, the quarter before it and the half year ending at the
+-- close quarter, one row per period and metric, in the metric dictionary's unit at full precision.
+-- All are stocks or ratios at the period end: a half year takes the figures of its last quarter end.
+-- Surplus and ratios are computed from the unrounded CNY figures; rounding happens only at publication.
+with
+
+periods as (
+    select * from {{ ref('reporting_periods') }}
+),
+
+close_quarter as (
+    select
+        period_label,
+        start_date,
+        end_date
+    from periods
+    where period_label = '{{ var("close_quarter") }}'
+),
+
+in_scope as (
+    select
+        periods.period_label,
+        periods.end_date
+    from periods
+    cross join close_quarter
+    where
+        periods.period_label = close_quarter.period_label
+        or (
+            periods.period_kind = 'quarter'
+            and periods.end_date = cast({{ dbt.dateadd('day', -1, 'close_quarter.start_date') }} as date)
+        )
+        or (periods.period_kind = 'half_year' and periods.end_date = close_quarter.end_date)
+),
+
+wide as (
+    select
+        in_scope.period_label,
+        capital.admitted_assets,
+        capital.admitted_liabilities,
+        capital.actual_capital,
+        capital.core_capital,
+        minimum.minimum_capital
+    from in_scope
+    inner join {{ ref('fct_capital_tiers') }} as capital on in_scope.end_date = capital.quarter_end
+    left join {{ ref('fct_minimum_capital') }} as minimum on in_scope.end_date = minimum.quarter_end
+),
+
+{%- set metrics = {
+    'admitted_assets': to_wan('admitted_assets'),
+    'admitted_liabilities': to_wan('admitted_liabilities'),
+    'actual_capital': to_wan('actual_capital'),
+    'core_capital': to_wan('core_capital'),
+    'minimum_capital': to_wan('minimum_capital'),
+    'core_solvency_surplus': to_wan('core_capital - minimum_capital'),
+    'core_solvency_ratio': percent_of('core_capital', 'minimum_capital'),
+    'comprehensive_solvency_surplus': to_wan('actual_capital - minimum_capital'),
+    'comprehensive_solvency_ratio': percent_of('actual_capital', 'minimum_capital'),
+} %}
+
+figures as (
+    {% for code, expression in metrics.items() -%}
+        select
+            period_label,
+            '{{ code }}' as metric_code,
+            cast({{ expression }} as decimal(38, 10)) as metric_value
+        from wide
+        {% if not loop.last -%} union all {%- endif %}
+    {% endfor %}
+),
+
+final as (
+    select
+        figures.period_label,
+        figures.metric_code,
+        metric_dictionary.unit,
+        figures.metric_value
+    from figures
+    inner join {{ ref('metric_dictionary') }} as metric_dictionary on figures.metric_code = metric_dictionary.code
+)
+
+select * from final

@@ -1,0 +1,142 @@
+"""Writing landing files: one file per table and quarter, in each source system's export format."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from orchestration.generator.timeline import DAY, Window, day_number
+from orchestration.landing_contract import Table
+from orchestration.periods import Period
+
+ARROW_TYPES: dict[str, pa.DataType] = {
+    "string": pa.string(),
+    "integer": pa.int64(),
+    "money": pa.decimal128(18, 2),
+    "rate": pa.decimal128(18, 6),
+    "date": pa.date32(),
+    "timestamp": pa.timestamp("s"),
+    "boolean": pa.bool_(),
+}
+BOM = b"\xef\xbb\xbf"
+MARKER = "_demo.json"
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    """How a source system exports a table."""
+
+    extension: str = "csv"
+    encoding: str = "utf-8"
+    bom: bool = False
+
+
+def file_format(table: Table) -> FileFormat:
+    """Export format per table: Excel-style BOM for the ledger, GBK for the compliance register, Parquet for custody
+    holdings, plain UTF-8 CSV otherwise."""
+    if table.key == "investments/holdings":
+        return FileFormat("parquet")
+    if table.system == "ledger":
+        return FileFormat(bom=True)
+    if table.system == "related_party":
+        return FileFormat(encoding="gbk")
+    return FileFormat()
+
+
+def conform(table: Table, data: pa.Table) -> pa.Table:
+    """The contract's columns, in its order, with its types."""
+    schema = pa.schema([pa.field(c.name, ARROW_TYPES[c.type]) for c in table.columns])
+    return data.select(table.column_names).cast(schema)
+
+
+def _open_private(path: Path):
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    return os.fdopen(fd, "wb")
+
+
+def write_file(path: Path, data: pa.Table, fmt: FileFormat) -> None:
+    """Write one landing file, readable by its owner only."""
+    with _open_private(path) as out:
+        if fmt.extension == "parquet":
+            pq.write_table(data, out, compression="zstd")
+            return
+        options = pacsv.WriteOptions(include_header=True, batch_size=65_536)
+        if fmt.encoding == "utf-8":
+            if fmt.bom:
+                out.write(BOM)
+            pacsv.write_csv(data, out, options)
+            return
+        sink = pa.BufferOutputStream()
+        pacsv.write_csv(data, sink, options)
+        out.write(sink.getvalue().to_pybytes().decode("utf-8").encode(fmt.encoding))
+
+
+@dataclass
+class Landing:
+    """The landing folder of one generation run."""
+
+    home: Path
+    window: Window
+    progress: Callable[[str], None] | None = None
+    rows: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def root(self) -> Path:
+        return self.home / "landing"
+
+    def prepare(self) -> None:
+        """Start from an empty landing folder; refuse to overwrite one not made by the generator."""
+        if self.root.exists():
+            if any(self.root.iterdir()) and not (self.root / MARKER).exists():
+                raise FileExistsError(f"{self.root} holds data not generated as demo data; not overwriting it")
+            shutil.rmtree(self.root)
+        self._mkdir(self.root)
+
+    def _mkdir(self, path: Path) -> None:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path.chmod(0o700)
+
+    def _path(self, table: Table, quarter: Period) -> Path:
+        folder = self.root / table.system
+        self._mkdir(folder)
+        return folder / f"{table.file_stem(quarter.label)}.{file_format(table).extension}"
+
+    def event(self, table: Table, data: pa.Table) -> None:
+        """Split an event table by the quarter of its partition column; every quarter gets a file."""
+        data = conform(table, data)
+        column = data.column(table.partition_by)
+        values = column.cast(pa.int64()).to_numpy() if column.type == pa.timestamp("s") else None
+        if values is None:
+            values = column.cast(pa.int32()).to_numpy().astype(np.int64) * DAY
+        if values.size and np.any(values[1:] < values[:-1]):
+            order = np.argsort(values, kind="stable")
+            data, values = data.take(pa.array(order)), values[order]
+        bounds = np.searchsorted(values, self.window.quarter_bounds_days() * DAY, side="left")
+        if bounds[0] != 0 or bounds[-1] != values.size:
+            raise ValueError(f"{table.key}: rows outside the landed quarters")
+        for i, quarter in enumerate(self.window.quarters):
+            write_file(self._path(table, quarter), data.slice(bounds[i], bounds[i + 1] - bounds[i]), file_format(table))
+        self._done(table, data.num_rows)
+
+    def snapshot(self, table: Table, state_at: Callable[[int], pa.Table]) -> None:
+        """Write the state at each quarter end (``state_at`` takes a day number)."""
+        rows = 0
+        for quarter in self.window.quarters:
+            data = conform(table, state_at(day_number(quarter.end)))
+            write_file(self._path(table, quarter), data, file_format(table))
+            rows = data.num_rows
+        self._done(table, rows)
+
+    def _done(self, table: Table, rows: int) -> None:
+        self.rows[table.key] = rows
+        if self.progress:
+            self.progress(f"{table.key}: {rows} rows")

@@ -1,0 +1,153 @@
+"""End to end: generated deliveries → close 2025H1 → extract package, reproduced from data alone."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+
+from orchestration.publish import sha256_bytes
+from tests.conftest import REPO, SEED_SCENARIO, metrics, regwh
+
+REQUIRED = [
+    "premium_income_original", "premium_income_health", "premium_share_health", "claims_paid", "claims_count",
+    "rpt_count", "rpt_amount", "rpt_unified_agreements",
+]  # fmt: skip
+
+
+def _copy(closed: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "home"
+    shutil.copytree(closed, root, symlinks=True)
+    return root
+
+
+def test_the_extract_reproduces_the_published_figures(closed: Path) -> None:
+    result = regwh(closed, "verify", "--scenario", str(SEED_SCENARIO))
+    assert result.returncode == 0, result.stdout
+    lines = {line.split()[0]: line for line in result.stdout.splitlines() if line.strip()}
+    for metric in REQUIRED:
+        assert lines[metric].rstrip().endswith("ok"), lines[metric]
+
+
+def test_verify_fails_on_a_missed_figure(closed: Path, tmp_path: Path) -> None:
+    scenario = yaml.safe_load(SEED_SCENARIO.read_text(encoding="utf-8"))
+    scenario["targets"]["claims_paid"]["value"] = 8739.18
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(yaml.safe_dump(scenario, allow_unicode=True), encoding="utf-8")
+    result = regwh(closed, "verify", "--scenario", str(changed))
+    assert result.returncode == 1
+    assert any(line.startswith("claims_paid") and line.rstrip().endswith("MISS") for line in result.stdout.splitlines())
+
+
+def test_package_manifest_traces_every_input(closed: Path) -> None:
+    package = closed / "extracts" / "2025H1" / "v1"
+    assert regwh(closed, "verify-package", str(package)).returncode == 0
+    manifest = json.loads((package / "manifest.json").read_text(encoding="utf-8"))
+    landing = sorted(p for p in (closed / "landing").glob("*/*_20*Q*.*") if p.name.split("_")[-1][:6] <= "2025Q2")
+    assert len(manifest["inputs"]) == len(landing)
+    by_file = {item["file"]: item["sha256"] for item in manifest["inputs"]}
+    for path in landing:
+        assert by_file[str(path.relative_to(closed))] == sha256_bytes(path.read_bytes())
+    assert manifest["validation"]["success"] is True
+    assert len(manifest["dbt_manifest_sha256"]) == 64
+
+
+def test_a_second_identical_close_publishes_nothing_new(closed: Path, tmp_path: Path) -> None:
+    root = _copy(closed, tmp_path)
+    result = regwh(root, "close", "--period", "2025H1")
+    assert result.returncode == 0, result.stderr
+    assert "unchanged" in result.stdout
+    assert sorted(p.name for p in (root / "extracts" / "2025H1").iterdir()) == ["v1"]
+
+
+def test_one_premium_transaction_moves_the_figure_by_exactly_its_amount(closed: Path, tmp_path: Path) -> None:
+    root = _copy(closed, tmp_path)
+    v1 = root / "extracts" / "2025H1" / "v1"
+    before = metrics(v1)
+    v1_bytes = (v1 / "metrics.csv").read_bytes()
+    path = root / "landing" / "policy" / "premium_transactions_2025Q2.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    index = next(i for i, row in enumerate(rows) if row["transaction_type"] == "written")
+    rows[index]["amount"] = str(Decimal(rows[index]["amount"]) + Decimal("123.45"))
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    refused = regwh(root, "close", "--period", "2025H1")
+    assert refused.returncode == 1 and "restatement" in refused.stderr
+    result = regwh(root, "close", "--period", "2025H1", "--restate", "corrected premium booking")
+    assert result.returncode == 0, result.stderr
+    after = metrics(root / "extracts" / "2025H1" / "v2")
+    assert after["premium_income_original"] - before["premium_income_original"] == Decimal("0.012345")
+    assert (v1 / "metrics.csv").read_bytes() == v1_bytes
+
+
+def test_a_failing_gate_publishes_nothing(closed: Path, tmp_path: Path) -> None:
+    root = _copy(closed, tmp_path)
+    shutil.rmtree(root / "extracts")
+    suites = tmp_path / "suites"
+    suites.mkdir()
+    suite = json.loads((REPO / "expectations" / "half_year_disclosure.json").read_text(encoding="utf-8"))
+    rule = next(e for e in suite["expectations"] if e["kwargs"].get("column") == "claims_paid"
+                and e["type"] == "expect_column_values_to_be_between")  # fmt: skip
+    rule["kwargs"]["max_value"] = 1
+    (suites / "half_year_disclosure.json").write_text(json.dumps(suite), encoding="utf-8")
+    result = regwh(root, "close", "--period", "2025H1", REGWH_EXPECTATIONS_DIR=str(suites))
+    assert result.returncode == 1
+    assert rule["meta"]["rule_id"] in result.stderr and "claims_paid" in result.stderr
+    assert not (root / "extracts" / "2025H1").exists()
+
+
+def test_a_broken_delivery_is_quarantined_and_nothing_published(closed: Path, tmp_path: Path) -> None:
+    root = _copy(closed, tmp_path)
+    v1 = root / "extracts" / "2025H1" / "v1"
+    published = {p.name: p.read_bytes() for p in v1.iterdir()}
+    path = root / "landing" / "claims" / "claim_payments_2025Q2.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    rows[2]["amount"] = "12.3x"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    broken = path.read_bytes()
+    result = regwh(root, "close", "--period", "2025H1", "--restate", "should not publish")
+    assert result.returncode == 1
+    assert "claim_payments_2025Q2.csv: row 3, column amount: type money" in result.stderr
+    assert not path.exists()
+    [folder] = (root / "quarantine").iterdir()
+    assert (folder / path.name).read_bytes() == broken
+    assert "column: amount" in (folder / f"{path.name}.error.txt").read_text(encoding="utf-8")
+    assert sorted(p.name for p in v1.parent.iterdir()) == ["v1"]
+    assert {p.name: p.read_bytes() for p in v1.iterdir()} == published
+
+
+def test_a_materially_different_scenario_also_verifies(tmp_path: Path) -> None:
+    scenario = yaml.safe_load(SEED_SCENARIO.read_text(encoding="utf-8"))
+    scenario["scenario"] = "other_2024h2"
+    scenario["period"] = {"label": "2024H2", "start": "2024-07-01", "end": "2024-12-31"}
+    targets = scenario["targets"]
+    targets["premium_income_original"]["value"] = 120345.67
+    targets["premium_income_health"]["value"] = 98765
+    targets["premium_share_health"]["value"] = 82.07
+    targets["claims_paid"]["value"] = 15432.1
+    targets["claims_count"]["value"] = 52000
+    targets["rpt_count"]["value"] = 12
+    targets["rpt_amount"]["value"] = 9876.54
+    targets["rpt_unified_agreements"]["value"] = 2
+    scenario.pop("quarters", None)
+    path = tmp_path / "other.yaml"
+    path.write_text(yaml.safe_dump(scenario, allow_unicode=True), encoding="utf-8")
+    root = tmp_path / "home"
+    assert regwh(root, "generate", "--scenario", str(path), "--scale", "0.005").returncode == 0
+    closed = regwh(root, "close", "--period", "2024H2")
+    assert closed.returncode == 0, closed.stderr[-3000:]
+    result = regwh(root, "verify", "--scenario", str(path))
+    assert result.returncode == 0, result.stdout
+    figures = metrics(root / "extracts" / "2024H2" / "v1")
+    assert figures["rpt_count"] == 12 and figures["premium_income_original"] == Decimal("120345.67")
