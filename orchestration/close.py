@@ -52,7 +52,7 @@ def _failures(result: object) -> list[str]:
             messages.append(f"{event.step_key}: {text}")
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data
-            if not evaluation.passed:
+            if not evaluation.passed and evaluation.severity.value == "ERROR":
                 messages.append(f"check {evaluation.check_name} failed: {evaluation.description}")
     return messages
 
@@ -96,8 +96,6 @@ def close(
     period: Period, restatement_reason: str | None = None, progress: Callable[[str], None] = print
 ) -> CloseOutcome:
     """Run the close of ``period`` in-process on the local Dagster instance."""
-    if period.is_quarter:
-        raise CloseError("quarterly solvency packages are not built yet; close a half year (e.g. 2025H1)")
     root = settings.home()
     prepare_environment(root)
     with exclusive_close(root):
@@ -129,7 +127,10 @@ def _close(root: Path, period: Period, restatement_reason: str | None, progress:
     tags = {"regwh/period": period.label}
     if restatement_reason:
         tags[RESTATEMENT_TAG] = restatement_reason
-    result = defs.resolve_job_def("close_half_year").execute_in_process(
+    job, package = (
+        ("close_quarter", "quarterly_solvency") if period.is_quarter else ("close_half_year", "half_year_disclosure")
+    )
+    result = defs.resolve_job_def(job).execute_in_process(
         instance=instance,
         partition_key=period.last_quarter.label,
         run_config=QUIET_LOGGING,
@@ -139,9 +140,7 @@ def _close(root: Path, period: Period, restatement_reason: str | None, progress:
     if not result.success:
         raise CloseError(f"close of {period} failed, nothing published:\n  " + "\n  ".join(_failures(result)))
     materialization = next(
-        m
-        for m in result.get_asset_materialization_events()
-        if m.asset_key == dg.AssetKey(["extracts", "half_year_disclosure"])
+        m for m in result.get_asset_materialization_events() if m.asset_key == dg.AssetKey(["extracts", package])
     )
     metadata = materialization.materialization.metadata
     return CloseOutcome(period, Path(metadata["package"].value), bool(metadata["written"].value))

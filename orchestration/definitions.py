@@ -5,7 +5,12 @@ import dagster as dg
 from orchestration.defs.jobs import jobs
 from orchestration.defs.quality import fact_checks
 from orchestration.defs.raw import delivery_checks, landing_specs, raw_assets
-from orchestration.defs.regulatory import disclosure_gate, half_year_disclosure_package, solvency_gate
+from orchestration.defs.regulatory import (
+    disclosure_gate,
+    half_year_disclosure_package,
+    quarterly_solvency_package,
+    solvency_gate,
+)
 from orchestration.defs.reserving import claims_reserving
 from orchestration.defs.resources import build_resources
 from orchestration.defs.schedules import complete_delivery_sensor, half_year_disclosure_schedule, quarter_end_close
@@ -19,6 +24,7 @@ defs = dg.Definitions(
         warehouse_models,
         claims_reserving,
         half_year_disclosure_package,
+        quarterly_solvency_package,
     ],
     asset_checks=[disclosure_gate, solvency_gate, *fact_checks],
     jobs=jobs,

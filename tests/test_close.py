@@ -69,10 +69,18 @@ def test_one_premium_transaction_moves_the_figure_by_exactly_its_amount(closed: 
     v1 = root / "extracts" / "2025H1" / "v1"
     before = metrics(v1)
     v1_bytes = (v1 / "metrics.csv").read_bytes()
+    # A policy that starts and ends within 2025Q2 holds no reserve at either quarter end, so the ledger's
+    # reserve reconciliation is untouched by the change.
+    with (root / "landing" / "policy" / "policies_2025Q2.csv").open(encoding="utf-8", newline="") as handle:
+        inside = {
+            row["policy_id"]
+            for row in csv.DictReader(handle)
+            if row["start_date"] >= "2025-04-01" and row["end_date"] < "2025-06-30"
+        }
     path = root / "landing" / "policy" / "premium_transactions_2025Q2.csv"
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    index = next(i for i, row in enumerate(rows) if row["transaction_type"] == "written")
+    index = next(i for i, row in enumerate(rows) if row["transaction_type"] == "written" and row["policy_id"] in inside)
     rows[index]["amount"] = str(Decimal(rows[index]["amount"]) + Decimal("123.45"))
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
@@ -91,7 +99,7 @@ def test_a_failing_gate_publishes_nothing(closed: Path, tmp_path: Path) -> None:
     root = _copy(closed, tmp_path)
     shutil.rmtree(root / "extracts")
     suites = tmp_path / "suites"
-    suites.mkdir()
+    shutil.copytree(REPO / "expectations", suites)
     suite = json.loads((REPO / "expectations" / "half_year_disclosure.json").read_text(encoding="utf-8"))
     rule = next(e for e in suite["expectations"] if e["kwargs"].get("column") == "claims_paid"
                 and e["type"] == "expect_column_values_to_be_between")  # fmt: skip
@@ -151,3 +159,20 @@ def test_a_materially_different_scenario_also_verifies(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout
     figures = metrics(root / "extracts" / "2024H2" / "v1")
     assert figures["rpt_count"] == 12 and figures["premium_income_original"] == Decimal("120345.67")
+
+
+def test_the_quarter_close_publishes_the_solvency_summary(closed: Path, tmp_path: Path) -> None:
+    root = _copy(closed, tmp_path)
+    result = regwh(root, "close", "--period", "2025Q2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    package = root / "extracts" / "2025Q2" / "v1"
+    assert regwh(root, "verify-package", str(package)).returncode == 0
+    with (package / "solvency_summary.csv").open(encoding="utf-8") as handle:
+        summary = {row["metric_code"]: row for row in csv.DictReader(handle)}
+    figures = metrics(package)
+    for code in ("core_solvency_ratio", "comprehensive_solvency_ratio", "minimum_capital", "actual_capital"):
+        assert summary[code]["this_quarter_value"] and summary[code]["last_quarter_value"], code
+    assert figures["actual_capital"] == figures["admitted_assets"] - figures["admitted_liabilities"]
+    assert figures["comprehensive_solvency_surplus"] == figures["actual_capital"] - figures["minimum_capital"]
+    assert summary["integrated_risk_rating"]["this_quarter_grade"] == "BB"
+    assert (package / "related_party_disclosure.csv").read_text(encoding="utf-8").startswith("period_label,")

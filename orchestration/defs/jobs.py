@@ -15,9 +15,10 @@ WAREHOUSE = dg.AssetSelection.groups("raw", "reference", "staging", "intermediat
 
 close_quarter_job = dg.define_asset_job(
     "close_quarter",
-    selection=WAREHOUSE,
+    selection=WAREHOUSE | dg.AssetSelection.assets(["extracts", "quarterly_solvency"]),
     partitions_def=quarterly_partitions,
-    description="Extract the quarter's deliveries, build the warehouse for it and run its gates.",
+    description="Close a quarter: extract its deliveries, build the warehouse, gate and publish the quarterly "
+    "solvency package.",
 )
 
 close_half_year_job = dg.define_asset_job(

@@ -1,5 +1,7 @@
 """The gate on the disclosure figures (a blocking GX check) and the half-year disclosure extract package."""
 
+import csv
+import io
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -119,53 +121,65 @@ def _inputs(root: Path, quarter: Period) -> list[dict]:
     return records
 
 
-@dg.asset(
-    key=dg.AssetKey(["extracts", "half_year_disclosure"]),
-    group_name="extracts",
-    deps=[DISCLOSURE_METRICS, ALL_METRICS, SOLVENCY_CHECKS],
-    partitions_def=quarterly_partitions,
-    backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=1),
-    kinds={"csv"},
-    description="Half-year disclosure (经营情况报告) package: extracts/<YYYYHn>/v<N>/ with metrics.csv and "
-    "manifest.json. Materialise it for the half year's last quarter (2025Q2 publishes 2025H1).",
-)
-def half_year_disclosure_package(
-    context: dg.AssetExecutionContext, warehouse: DuckDBResource, home: WarehouseHome
+METRICS_SQL = """
+select m.metric_code, m.metric_value, p.display_decimals, m.unit
+from regulatory.rpt_metrics as m
+inner join reference.metric_publication as p on m.metric_code = p.metric_code
+inner join (select code, row_number() over () as position from reference.metric_dictionary) as d
+    on m.metric_code = d.code
+where m.period_label = ? and p.published_in = ?
+order by d.position
+"""
+
+QUARTERLY_TABLES = {
+    "solvency_summary.csv": "select * from regulatory.rpt_solvency_summary order by all",
+    "related_party_disclosure.csv": "select * from regulatory.rpt_related_party_disclosure "
+    "where period_label = ? order by all",
+}
+
+
+def _table_csv(con, sql: str, period: Period) -> tuple[bytes, int]:
+    """A regulatory table as UTF-8 CSV (stable row order, DECIMAL written exactly)."""
+    cursor = con.execute(sql, [period.label] if "?" in sql else [])
+    columns = [d[0] for d in cursor.description]
+    rows = cursor.fetchall()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    return buffer.getvalue().encode("utf-8"), len(rows)
+
+
+def _publish(
+    context: dg.AssetExecutionContext,
+    warehouse: DuckDBResource,
+    home: WarehouseHome,
+    period: Period,
+    output: str,
+    tables: dict[str, str],
 ) -> dg.MaterializeResult:
+    """Publish ``output`` for ``period`` when every validation of this run passed; nothing otherwise."""
     quarter = Period.parse(context.partition_key)
-    period = reported_period(quarter)
-    if period.is_quarter:
-        raise dg.Failure(f"no half year ends in {quarter.label}; close 2025Q2 or 2025Q4 for a half-year disclosure")
-    gate_file = validation_path(home.root, context.run.run_id, period)
-    if not gate_file.exists():
-        raise dg.Failure(f"no passed disclosure gate in this run for {period.label}: nothing published")
-    gate = json.loads(gate_file.read_text(encoding="utf-8"))
-    if not gate["success"]:
-        raise dg.Failure(f"the disclosure gate failed for {period.label}: nothing published")
-    with warehouse.get_connection() as con:
-        rows = con.execute(
-            """
-            select m.metric_code, m.metric_value, p.display_decimals, m.unit
-            from regulatory.rpt_metrics as m
-            inner join reference.metric_publication as p on m.metric_code = p.metric_code
-            inner join (select code, row_number() over () as position from reference.metric_dictionary) as d
-                on m.metric_code = d.code
-            where m.period_label = ? and p.published_in = 'half_year_disclosure'
-            order by d.position
-            """,
-            [period.label],
-        ).fetchall()
-        rendered = render_package_files(report_input(con, period, "half_year_disclosure"))
-    if any(value is None for _, value, _, _ in rows):
-        raise dg.Failure(f"{period.label}: a disclosure figure is missing; nothing published")
-    metrics = metrics_csv([(code, Decimal(value), decimals, unit) for code, value, decimals, unit in rows])
+    run_validations = settings.validations_dir(home.root) / context.run.run_id
     results = {
-        path.stem: json.loads(path.read_text(encoding="utf-8")) for path in sorted(gate_file.parent.glob("*.json"))
+        path.stem: json.loads(path.read_text(encoding="utf-8")) for path in sorted(run_validations.glob("*.json"))
     }
-    if not all(result["success"] for result in results.values()):
-        raise dg.Failure(f"a validation of this run failed for {period.label}: nothing published")
+    if not results or not all(result["success"] for result in results.values()):
+        raise dg.Failure(f"a validation of this run failed or none ran for {period.label}: nothing published")
+    with warehouse.get_connection() as con:
+        rows = con.execute(METRICS_SQL, [period.label, output]).fetchall()
+        rendered = render_package_files(report_input(con, period, output))
+        extra = {name: _table_csv(con, sql, period) for name, sql in tables.items()}
+    if not rows or any(value is None for _, value, _, _ in rows):
+        raise dg.Failure(f"{period.label}: a {output} figure is missing; nothing published")
+    metrics = metrics_csv([(code, Decimal(value), decimals, unit) for code, value, decimals, unit in rows])
     validation = json.dumps(results, indent=2, sort_keys=True, default=str).encode("utf-8")
-    files = {"metrics.csv": metrics, "validation.json": validation, **rendered}
+    files = {"metrics.csv": metrics, "validation.json": validation, **rendered, **{n: d for n, (d, _) in extra.items()}}
+    row_counts = {
+        "metrics.csv": len(rows),
+        **{name: data.count(b"\n") - 1 for name, data in rendered.items() if name.endswith(".csv")},
+        **{name: count for name, (_, count) in extra.items()},
+    }
     provenance = {
         "run_id": context.run.run_id,
         "code_version": code_version(),
@@ -178,12 +192,9 @@ def half_year_disclosure_package(
     try:
         published = publish_package(
             period,
-            "half_year_disclosure",
+            output,
             files,
-            {
-                "metrics.csv": len(rows),
-                **{name: data.count(b"\n") - 1 for name, data in rendered.items() if name.endswith(".csv")},
-            },
+            row_counts,
             _inputs(home.root, quarter),
             provenance,
             restatement_reason=context.run.tags.get(RESTATEMENT_TAG),
@@ -200,3 +211,44 @@ def half_year_disclosure_package(
             "metrics": len(rows),
         }
     )
+
+
+@dg.asset(
+    key=dg.AssetKey(["extracts", "half_year_disclosure"]),
+    group_name="extracts",
+    deps=[DISCLOSURE_METRICS, ALL_METRICS, SOLVENCY_CHECKS],
+    partitions_def=quarterly_partitions,
+    backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=1),
+    kinds={"csv"},
+    description="Half-year disclosure (经营情况报告) package: extracts/<YYYYHn>/v<N>/ with metrics.csv, tables, "
+    "report (HTML, PDF, XLSX), validations and manifest. Materialise it for the half year's last quarter.",
+)
+def half_year_disclosure_package(
+    context: dg.AssetExecutionContext, warehouse: DuckDBResource, home: WarehouseHome
+) -> dg.MaterializeResult:
+    period = reported_period(Period.parse(context.partition_key))
+    if period.is_quarter:
+        raise dg.Failure(f"no half year ends in {context.partition_key}; close 2025Q2 or 2025Q4")
+    return _publish(context, warehouse, home, period, "half_year_disclosure", {})
+
+
+@dg.asset(
+    key=dg.AssetKey(["extracts", "quarterly_solvency"]),
+    group_name="extracts",
+    deps=[
+        ALL_METRICS,
+        SOLVENCY_CHECKS,
+        dg.AssetKey(["regulatory", "rpt_solvency_summary"]),
+        dg.AssetKey(["regulatory", "rpt_related_party_disclosure"]),
+    ],
+    partitions_def=quarterly_partitions,
+    backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=1),
+    kinds={"csv"},
+    description="Quarterly solvency package (偿付能力季度报告摘要): extracts/<YYYYQn>/v<N>/ with the summary "
+    "table (主要指标表, this and last quarter), the related-party disclosure, metrics.csv, report and manifest.",
+)
+def quarterly_solvency_package(
+    context: dg.AssetExecutionContext, warehouse: DuckDBResource, home: WarehouseHome
+) -> dg.MaterializeResult:
+    quarter = Period.parse(context.partition_key)
+    return _publish(context, warehouse, home, quarter, "quarterly_solvency", QUARTERLY_TABLES)
