@@ -11,7 +11,7 @@ export REGWH_HOME ?= $(CURDIR)/var
 export DAGSTER_HOME := $(REGWH_HOME)/dagster
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup system-packages demo test lint format dev clean bench
+.PHONY: setup system-packages demo test test-scale-out lint format dev clean bench
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +43,12 @@ format: $(BIN)/.installed
 	cd dbt_project && ../$(BIN)/sqlfluff fix models --disable-progress-bar
 
 test: setup lint
-	$(BIN)/pytest
+	$(BIN)/pytest --ignore=tests/scale_out
+
+# The same project on Spark local mode and a Dagster instance on PostgreSQL (needs Java 17 and postgresql).
+test-scale-out: setup
+	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev,scale-out]'
+	$(BIN)/pytest tests/scale_out
 
 dev: setup
 	$(BIN)/regwh init

@@ -3,6 +3,14 @@
 -- fct_minimum_capital aggregates them with the correlation matrices.
 with
 
+close_quarter as (
+    select start_date
+    from {{ ref('reporting_periods') }}
+    where period_label = '{{ var("close_quarter") }}'
+),
+
+-- The quarters a close reports: the closed quarter and the one before it (C-ROSS II applies from 2022Q1,
+-- so older history has no factors and is not valued).
 quarters as (
     select
         periods.period_label,
@@ -10,9 +18,11 @@ quarters as (
         periods.end_date
     from {{ ref('reporting_periods') }} as periods
     inner join {{ ref('fct_balance_sheet') }} as balance_sheet on periods.end_date = balance_sheet.month_end
+    cross join close_quarter
     where
         periods.period_kind = 'quarter'
         and periods.period_label <= '{{ var("close_quarter") }}'
+        and periods.end_date >= cast({{ dbt.dateadd('day', -45, 'close_quarter.start_date') }} as date)
 ),
 
 insurance_factors as (
