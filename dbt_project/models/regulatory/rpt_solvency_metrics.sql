@@ -4,32 +4,8 @@
 -- Surplus and ratios are computed from the unrounded CNY figures; rounding happens only at publication.
 with
 
-periods as (
-    select * from {{ ref('reporting_periods') }}
-),
-
-close_quarter as (
-    select
-        period_label,
-        start_date,
-        end_date
-    from periods
-    where period_label = '{{ var("close_quarter") }}'
-),
-
 in_scope as (
-    select
-        periods.period_label,
-        periods.end_date
-    from periods
-    cross join close_quarter
-    where
-        periods.period_label = close_quarter.period_label
-        or (
-            periods.period_kind = 'quarter'
-            and periods.end_date = cast({{ dbt.dateadd('day', -1, 'close_quarter.start_date') }} as date)
-        )
-        or (periods.period_kind = 'half_year' and periods.end_date = close_quarter.end_date)
+    select * from {{ ref('int_reporting__solvency_periods') }}
 ),
 
 wide as (
