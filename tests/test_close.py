@@ -115,6 +115,7 @@ def test_every_delivery_is_kept_so_an_old_package_can_be_rebuilt(closed: Path, t
     for version in ("v1", "v2"):
         manifest = json.loads((root / "extracts" / "2025H1" / version / "manifest.json").read_text(encoding="utf-8"))
         assert deliveries.missing_inputs(manifest["inputs"], root, recompute=True) == [], version
+    assert regwh(root, "verify-package", str(root / "extracts" / "2025H1" / "v1"), "--inputs").returncode == 0
     first = json.loads((root / "extracts" / "2025H1" / "v1" / "manifest.json").read_text(encoding="utf-8"))
     for item in first["inputs"]:
         kept = archive / item["sha256"]

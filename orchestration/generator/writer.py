@@ -29,6 +29,7 @@ ARROW_TYPES: dict[str, pa.DataType] = {
 }
 BOM = b"\xef\xbb\xbf"
 MARKER = "_demo.json"
+CSV_OPTIONS = pacsv.WriteOptions(include_header=True, batch_size=65_536)
 
 
 @dataclass(frozen=True)
@@ -65,20 +66,20 @@ def _open_private(path: Path):
 
 
 def write_file(path: Path, data: pa.Table, fmt: FileFormat) -> None:
-    """Write one landing file, readable by its owner only."""
+    """Write one landing file, readable by its owner only, and flush it to disk."""
     with _open_private(path) as out:
         if fmt.extension == "parquet":
             pq.write_table(data, out, compression="zstd")
-            return
-        options = pacsv.WriteOptions(include_header=True, batch_size=65_536)
-        if fmt.encoding == "utf-8":
+        elif fmt.encoding == "utf-8":
             if fmt.bom:
                 out.write(BOM)
-            pacsv.write_csv(data, out, options)
-            return
-        sink = pa.BufferOutputStream()
-        pacsv.write_csv(data, sink, options)
-        out.write(sink.getvalue().to_pybytes().decode("utf-8").encode(fmt.encoding))
+            pacsv.write_csv(data, out, CSV_OPTIONS)
+        else:
+            sink = pa.BufferOutputStream()
+            pacsv.write_csv(data, sink, CSV_OPTIONS)
+            out.write(sink.getvalue().to_pybytes().decode("utf-8").encode(fmt.encoding))
+        out.flush()
+        os.fsync(out.fileno())
 
 
 @dataclass
