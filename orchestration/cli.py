@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -57,6 +58,11 @@ def _verify_package(args: argparse.Namespace) -> int:
     from orchestration.publish import verify_package
 
     problems = verify_package(Path(args.directory))
+    if args.inputs and not problems:
+        from orchestration import deliveries
+
+        manifest = json.loads((Path(args.directory) / "manifest.json").read_text(encoding="utf-8"))
+        problems = deliveries.missing_inputs(manifest["inputs"], settings.home(), recompute=True)
     for problem in problems:
         print(problem, file=sys.stderr)
     print(f"{args.directory}: {'intact' if not problems else f'{len(problems)} problem(s)'}")
@@ -99,6 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     verify_package = commands.add_parser("verify-package", help="recompute a package's checksums")
     verify_package.add_argument("directory")
+    verify_package.add_argument(
+        "--inputs", action="store_true", help="also find every input in $REGWH_HOME/deliveries by its sha256"
+    )
     verify_package.set_defaults(func=_verify_package)
 
     sources = commands.add_parser("dbt-sources", help="regenerate the dbt sources from the landing contracts")

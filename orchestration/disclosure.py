@@ -34,7 +34,8 @@ def gate_frame(long: pd.DataFrame, period: Period, aggregation: dict[str, str]) 
     """One row per period (the period and its quarters), one column per metric, plus reconciliation columns.
 
     ``<metric>__quarters_diff`` = value − sum of its quarters' values, for additive (``sum``) metrics;
-    ``premium_share_health__recomputed_diff`` = published share − health / original × 100.
+    ``premium_share_health__recomputed_diff`` = published share − health / original × 100;
+    ``net_assets__identity_diff`` = net assets − (total assets − total liabilities).
     """
     wide = long.pivot(index="period_label", columns="metric_code", values="metric_value").reset_index()
     wide.columns.name = None
@@ -51,6 +52,11 @@ def gate_frame(long: pd.DataFrame, period: Period, aggregation: dict[str, str]) 
             for share, health, original in zip(
                 wide.premium_share_health, wide.premium_income_health, wide.premium_income_original, strict=True
             )
+        ]
+    if {"net_assets", "total_assets", "total_liabilities"} <= set(wide.columns):
+        wide["net_assets__identity_diff"] = [
+            net - (assets - liabilities)
+            for net, assets, liabilities in zip(wide.net_assets, wide.total_assets, wide.total_liabilities, strict=True)
         ]
     wide["is_reported_period"] = wide.period_label == period.label
     return wide

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 import yaml
 
@@ -24,6 +25,8 @@ SQL_TYPES: dict[str, str] = {
     "boolean": "BOOLEAN",
 }
 FILE_FORMATS = ("csv", "parquet")
+# A system signals a complete quarter by dropping ``landing/<system>/<YYYYQn>.done`` after its files.
+DELIVERY_MARKER_SUFFIX = ".done"
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,16 @@ def systems() -> list[str]:
     return sorted({t.system for t in load_contracts()})
 
 
+def system_tables(system: str) -> list[Table]:
+    """The tables one source system delivers."""
+    return [t for t in load_contracts() if t.system == system]
+
+
+def delivery_marker(system_folder: Path, quarter: str) -> Path:
+    """``landing/<system>/<YYYYQn>.done``: the system's delivery for the quarter is complete."""
+    return system_folder / f"{quarter}{DELIVERY_MARKER_SUFFIX}"
+
+
 def get_table(system: str, name: str) -> Table:
     for table in load_contracts():
         if table.system == system and table.name == name:
@@ -133,7 +146,7 @@ def dbt_sources() -> dict:
     """The dbt sources document for the raw layer, derived from the contracts (``staging/__sources.yml``)."""
     sources = []
     for system in systems():
-        tables = [t for t in load_contracts() if t.system == system]
+        tables = system_tables(system)
         sources.append(
             {
                 "name": system,

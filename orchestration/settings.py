@@ -32,6 +32,11 @@ def warehouse_path(base: Path | None = None) -> Path:
     return (base or home()) / "warehouse.duckdb"
 
 
+def deliveries_dir(base: Path | None = None) -> Path:
+    """Every delivery ever extracted, by sha256 (``orchestration/deliveries.py``)."""
+    return (base or home()) / "deliveries"
+
+
 def quarantine_dir(base: Path | None = None) -> Path:
     return (base or home()) / "quarantine"
 
@@ -78,10 +83,10 @@ telemetry:
 def ensure_home(base: Path | None = None) -> Path:
     """Create the state folders and the local Dagster instance's settings.
 
-    Landing and quarantine hold personal data as received and are owner-only.
+    Landing, the delivery archive and quarantine hold personal data as received and are owner-only.
     """
     root = base or home()
-    for folder in (landing_dir(root), quarantine_dir(root)):
+    for folder in (landing_dir(root), deliveries_dir(root), quarantine_dir(root)):
         folder.mkdir(parents=True, exist_ok=True)
         folder.chmod(0o700)
     for folder in (raw_dir(root), extracts_dir(root), validations_dir(root), dagster_home(root)):

@@ -81,7 +81,7 @@ def _detail(result: Any, kwargs: dict[str, Any], rows: pd.Series | None) -> str:
         for index, value in zip(unexpected or [None] * len(values), values, strict=False):
             label = rows.iloc[index] if rows is not None and index is not None else "row"
             shown.append(f"{label}: {value}")
-        bounds = {k: kwargs[k] for k in ("min_value", "max_value", "value_set") if k in kwargs}
+        bounds = {k: kwargs[k] for k in ("min_value", "max_value", "value_set", "regex") if k in kwargs}
         return f"{column} = {'; '.join(shown)} (expected {bounds or 'to hold'})"
     return f"{column}: observed {observed}"
 

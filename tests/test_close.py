@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+import stat
 from decimal import Decimal
 from pathlib import Path
 
 import yaml
 
+from orchestration import deliveries
 from orchestration.publish import sha256_bytes
 from tests.conftest import REPO, SEED_SCENARIO, metrics, regwh
 
@@ -64,11 +66,8 @@ def test_a_second_identical_close_publishes_nothing_new(closed: Path, tmp_path: 
     assert sorted(p.name for p in (root / "extracts" / "2025H1").iterdir()) == ["v1"]
 
 
-def test_one_premium_transaction_moves_the_figure_by_exactly_its_amount(closed: Path, tmp_path: Path) -> None:
-    root = _copy(closed, tmp_path)
-    v1 = root / "extracts" / "2025H1" / "v1"
-    before = metrics(v1)
-    v1_bytes = (v1 / "metrics.csv").read_bytes()
+def _redeliver_with_extra_premium(root: Path, amount: Decimal) -> Path:
+    """Deliver premium_transactions_2025Q2.csv again, one written premium raised by ``amount``; its path."""
     # A policy that starts and ends within 2025Q2 holds no reserve at either quarter end, so the ledger's
     # reserve reconciliation is untouched by the change.
     with (root / "landing" / "policy" / "policies_2025Q2.csv").open(encoding="utf-8", newline="") as handle:
@@ -81,11 +80,20 @@ def test_one_premium_transaction_moves_the_figure_by_exactly_its_amount(closed: 
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     index = next(i for i, row in enumerate(rows) if row["transaction_type"] == "written" and row["policy_id"] in inside)
-    rows[index]["amount"] = str(Decimal(rows[index]["amount"]) + Decimal("123.45"))
+    rows[index]["amount"] = str(Decimal(rows[index]["amount"]) + amount)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
+    return path
+
+
+def test_one_premium_transaction_moves_the_figure_by_exactly_its_amount(closed: Path, tmp_path: Path) -> None:
+    root = _copy(closed, tmp_path)
+    v1 = root / "extracts" / "2025H1" / "v1"
+    before = metrics(v1)
+    v1_bytes = (v1 / "metrics.csv").read_bytes()
+    _redeliver_with_extra_premium(root, Decimal("123.45"))
     refused = regwh(root, "close", "--period", "2025H1")
     assert refused.returncode == 1 and "restatement" in refused.stderr
     result = regwh(root, "close", "--period", "2025H1", "--restate", "corrected premium booking")
@@ -93,6 +101,26 @@ def test_one_premium_transaction_moves_the_figure_by_exactly_its_amount(closed: 
     after = metrics(root / "extracts" / "2025H1" / "v2")
     assert after["premium_income_original"] - before["premium_income_original"] == Decimal("0.012345")
     assert (v1 / "metrics.csv").read_bytes() == v1_bytes
+
+
+def test_every_delivery_is_kept_so_an_old_package_can_be_rebuilt(closed: Path, tmp_path: Path) -> None:
+    root = _copy(closed, tmp_path)
+    delivered = {str(p.relative_to(root)): p.read_bytes() for p in (root / "landing").glob("*/*_20*Q*.*")}
+    changed = _redeliver_with_extra_premium(root, Decimal("10.00"))
+    result = regwh(root, "close", "--period", "2025H1", "--restate", "premium booking corrected")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert changed.read_bytes() != delivered[str(changed.relative_to(root))]  # the landing file was replaced
+    archive = root / "deliveries"
+    assert stat.S_IMODE(archive.stat().st_mode) == 0o700
+    for version in ("v1", "v2"):
+        manifest = json.loads((root / "extracts" / "2025H1" / version / "manifest.json").read_text(encoding="utf-8"))
+        assert deliveries.missing_inputs(manifest["inputs"], root, recompute=True) == [], version
+    assert regwh(root, "verify-package", str(root / "extracts" / "2025H1" / "v1"), "--inputs").returncode == 0
+    first = json.loads((root / "extracts" / "2025H1" / "v1" / "manifest.json").read_text(encoding="utf-8"))
+    for item in first["inputs"]:
+        kept = archive / item["sha256"]
+        assert kept.read_bytes() == delivered[item["file"]], item["file"]
+        assert stat.S_IMODE(kept.stat().st_mode) == 0o400
 
 
 def test_a_failing_gate_publishes_nothing(closed: Path, tmp_path: Path) -> None:

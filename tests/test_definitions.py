@@ -50,3 +50,15 @@ def test_disclosure_package_is_gated_by_a_blocking_check(defs: dg.Definitions) -
     assert metrics in graph.get(package).parent_keys
     gate = graph.get_check_spec(dg.AssetCheckKey(metrics, "disclosure_gate"))
     assert gate.blocking
+
+
+def test_every_fact_and_regulatory_suite_is_a_blocking_check(defs: dg.Definitions) -> None:
+    from orchestration.fact_checks import FACT_CHECKS
+
+    graph = defs.resolve_asset_graph()
+    for check in FACT_CHECKS:
+        key = dg.AssetCheckKey(dg.AssetKey([check.schema, check.model]), f"{check.suite}_suite")
+        assert graph.get_check_spec(key).blocking, key
+    assert {c.model for c in FACT_CHECKS} >= {
+        "fct_claims", "fct_premiums", "fct_investments", "fct_balance_sheet", "rpt_related_party_disclosure",
+    }  # fmt: skip

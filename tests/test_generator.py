@@ -11,14 +11,19 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
 
+from orchestration.defs.schedules import complete_delivery_sensor
 from orchestration.generator import generate
-from orchestration.landing_contract import load_contracts
+from orchestration.generator.timeline import Window
+from orchestration.generator.writer import ARROW_TYPES, Landing
+from orchestration.landing_contract import load_contracts, system_tables, systems
 from orchestration.periods import Period, quarter_range
 from orchestration.reserving import LineAssumptions, build_triangle, estimate_ibnr
 
@@ -432,6 +437,38 @@ def test_no_target_values_in_landing(seed_run: tuple[Path, dict]) -> None:
         if path.is_file():
             assert not pattern.search(path.read_bytes()), path
     assert set(summary) >= {"scenario", "period", "scale", "seed", "generated_by"}
+
+
+def test_each_system_marks_its_quarters_delivered_and_the_sensor_starts_their_closes(
+    seed_run: tuple[Path, dict], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    landing, _ = seed_run
+    quarters = _quarters("2025H1")
+    for system in systems():
+        for quarter in quarters:
+            marker = landing / system / f"{quarter}.done"
+            files = list((landing / system).glob(f"*_{quarter}.*"))
+            assert files and (marker.stat().st_mode & 0o777) == 0o600, marker
+            assert marker.stat().st_mtime_ns >= max(f.stat().st_mtime_ns for f in files), marker
+    assert not list(landing.rglob("*.partial"))
+    monkeypatch.setenv("REGWH_HOME", str(landing.parent))
+    result = complete_delivery_sensor(dg.build_sensor_context())
+    assert [request.partition_key for request in result.run_requests] == quarters
+
+
+def test_a_system_is_marked_delivered_only_after_its_last_table(tmp_path: Path) -> None:
+    landing = Landing(tmp_path, Window.for_period(Period.parse("2025H1")))
+    landing.prepare()
+    tables = system_tables("policy")
+    for table in tables:
+        assert not list(landing.root.rglob("*.done")), table.key
+        empty = pa.table({c.name: pa.array([], type=ARROW_TYPES[c.type]) for c in table.columns})
+        if table.kind == "event":
+            landing.event(table, empty)
+        else:
+            landing.snapshot(table, lambda day, empty=empty: empty)
+    assert sorted(p.stem for p in (landing.root / "policy").glob("*.done")) == _quarters("2025H1")
+    assert {p.parent.name for p in landing.root.glob("*/*.done")} == {"policy"}
 
 
 def _digests(landing: Path) -> dict[str, str]:

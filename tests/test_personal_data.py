@@ -28,9 +28,11 @@ def test_the_patterns_find_personal_data_in_the_landing_files(closed: Path) -> N
     assert any(h.startswith("id card") for h in found) and any(h.startswith("phone") for h in found)
 
 
-def test_landing_and_quarantine_are_owner_only(closed: Path) -> None:
-    for folder in (closed / "landing", closed / "quarantine"):
+def test_landing_archive_and_quarantine_are_owner_only(closed: Path) -> None:
+    for folder in (closed / "landing", closed / "deliveries", closed / "quarantine"):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    kept = list((closed / "deliveries").iterdir())
+    assert kept and all(stat.S_IMODE(path.stat().st_mode) == 0o400 for path in kept)
 
 
 def test_no_published_file_holds_personal_data(closed: Path) -> None:

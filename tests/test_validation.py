@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pandas as pd
+import pytest
 
 from orchestration.disclosure import gate_frame
 from orchestration.periods import Period
@@ -49,6 +50,9 @@ def _figures(original: str, health: str, rpt: str = "10") -> dict[str, str]:
         "online_report_rate": "97.5",
         "one_day_settlement_rate": "99",
         "members_end": "100",
+        "total_assets": "500",
+        "total_liabilities": "300",
+        "net_assets": "200",
     }
 
 
@@ -109,3 +113,79 @@ def test_every_fact_suite_names_each_rule() -> None:
         rules = load_suite(check.suite)["expectations"]
         ids = [rule["meta"]["rule_id"] for rule in rules]
         assert len(ids) == len(set(ids)) and all(rule["meta"]["severity"] in ("error", "warning") for rule in rules)
+
+
+GOOD_AGGREGATES = {
+    "fct_claims": {
+        "row_count": 120, "duplicate_keys": 0, "rows_without_policy": 0, "line_codes": "accident,health",
+        "channel_codes": "app,phone,wechat", "reported_before_accident": 0, "closed_before_report": 0,
+        "first_after_final_payment": 0, "payments_without_claim": 0,
+    },
+    "fct_premiums": {
+        "row_count": 800, "duplicate_keys": 0, "rows_without_line": 0, "line_codes": "accident,credit,health,surety",
+        "channel_codes": "online_direct,platform", "negative_upr_rows": 0, "earned_identity_gap": Decimal("0"),
+        "written_vs_transactions_gap": Decimal("0.00"), "opening_vs_previous_closing_gap": Decimal("0.00"),
+    },
+    "fct_investments": {
+        "row_count": 30, "month_ends": 3, "duplicate_keys": 0, "asset_class_codes": "cash,government_bond,reverse_repo",
+        "currency_codes": "CNY,USD", "negative_amount_rows": 0, "cny_amount_mismatch_rows": 0,
+        "positions_vs_holdings_gap": 0, "amount_vs_holdings_gap": Decimal("0.00"),
+    },
+    "fct_balance_sheet": {
+        "row_count": 3, "duplicate_keys": 0, "non_positive_asset_months": 0, "negative_liability_months": 0,
+        "trial_balance_difference": Decimal("0.00"), "net_assets_identity_gap": Decimal("0.00"),
+    },
+    "rpt_related_party_disclosure": {
+        "row_count": 4, "duplicate_keys": 0, "row_kind_codes": "transaction,unified_agreement",
+        "classification_codes": "general,major", "transaction_category_codes": "insurance,service",
+        "non_positive_count_rows": 0, "negative_amount_rows": 0, "wan_conversion_gap": Decimal("0"),
+        "transaction_count_gap": 0, "transaction_amount_gap": Decimal("0.00"), "agreement_count_gap": 0,
+    },
+}  # fmt: skip
+
+
+def _aggregates(suite: str, **changes: object) -> pd.DataFrame:
+    return pd.DataFrame([{"quarter_label": "2025Q2", **GOOD_AGGREGATES[suite], **changes}], dtype=object)
+
+
+@pytest.mark.parametrize("suite", sorted(GOOD_AGGREGATES))
+def test_new_suites_pass_on_consistent_aggregates(suite: str) -> None:
+    result = run_suite(suite, _aggregates(suite), row_label="quarter_label")
+    assert result.success, result.summary()
+    assert len(result.rules) == len(load_suite(suite)["expectations"])
+
+
+@pytest.mark.parametrize(
+    ("suite", "column", "value", "shown"),
+    [
+        ("fct_premiums", "opening_vs_previous_closing_gap", Decimal("-1520.37"), "2025Q2: -1520.37"),
+        ("fct_premiums", "written_vs_transactions_gap", Decimal("0.02"), "2025Q2: 0.02"),
+        ("fct_balance_sheet", "net_assets_identity_gap", Decimal("100.00"), "2025Q2: 100.00"),
+        ("fct_investments", "amount_vs_holdings_gap", Decimal("5000.00"), "2025Q2: 5000.00"),
+        ("fct_claims", "payments_without_claim", 2, "2025Q2: 2"),
+        ("rpt_related_party_disclosure", "transaction_amount_gap", Decimal("-300000.00"), "2025Q2: -300000.00"),
+        ("rpt_related_party_disclosure", "transaction_count_gap", 1, "2025Q2: 1"),
+    ],
+)
+def test_a_broken_reconciliation_names_the_figure_and_the_gap(
+    suite: str, column: str, value: object, shown: str
+) -> None:
+    result = run_suite(suite, _aggregates(suite, **{column: value}), row_label="quarter_label")
+    assert not result.success
+    [failure] = result.failures
+    assert failure.column == column and failure.severity == "error"
+    assert shown in failure.detail and failure.rule_id in result.summary()
+
+
+def test_a_code_outside_the_contract_fails() -> None:
+    result = run_suite("fct_claims", _aggregates("fct_claims", channel_codes="app,fax"), row_label="quarter_label")
+    assert [r.column for r in result.failures] == ["channel_codes"]
+    assert "2025Q2: app,fax" in result.failures[0].detail
+
+
+def test_net_assets_that_are_not_assets_minus_liabilities_fail_the_disclosure_gate() -> None:
+    figures = {**_figures("100", "90"), "total_assets": "500", "total_liabilities": "300", "net_assets": "200.01"}
+    frame = gate_frame(_long({"2025Q1": figures}), Period.parse("2025Q1"), AGGREGATION)
+    result = run_suite("half_year_disclosure", frame, row_label="period_label")
+    assert [r.rule_id for r in result.failures] == ["HYD-028"]
+    assert "2025Q1: 0.01" in result.failures[0].detail

@@ -1,4 +1,4 @@
-"""GX suites on the fact tables as blocking asset checks, run on per-quarter aggregates DuckDB computes."""
+"""GX suites on the fact and regulatory tables as blocking asset checks, on per-quarter aggregates DuckDB computes."""
 
 import json
 
@@ -16,7 +16,7 @@ def build_fact_check(check: FactCheck) -> dg.AssetChecksDefinition:
     """A blocking check running ``expectations/<suite>.json`` on the quarters the run closes."""
 
     @dg.asset_check(
-        asset=dg.AssetKey(["marts", check.model]),
+        asset=dg.AssetKey([check.schema, check.model]),
         name=f"{check.suite}_suite",
         blocking=True,
         description=f"Great Expectations suite expectations/{check.suite}.json on per-quarter aggregates.",

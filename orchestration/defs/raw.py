@@ -5,7 +5,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration import settings
+from orchestration import deliveries, settings
 from orchestration.defs.partitions import quarterly_partitions
 from orchestration.defs.resources import WarehouseHome
 from orchestration.delivery_rules import check_cross_table
@@ -37,10 +37,21 @@ def _extract_one(table: Table, quarter: Period, root: Path, log: dg.DagsterLogMa
     output = raw / table.system / table.name / f"quarter={quarter.label}" / "data.parquet"
     previous = source_record(output)
     sha = file_sha256(source)
+    try:
+        kept = deliveries.keep(source, sha, root)
+    except deliveries.DeliveryChanged as error:
+        raise dg.Failure(str(error)) from error
     if previous and previous["sha256"] == sha and output.exists():
         return {**previous, "unchanged": True}
     result = extract_partition(table, quarter, landing, raw, settings.pii_key(root), root / "tmp")
-    record = {"file": str(source.relative_to(root)), "sha256": result.source_sha256, "rows": result.rows}
+    if result.source_sha256 != sha:
+        raise dg.Failure(f"{source} changed while being extracted; extract again")
+    record = {
+        "file": str(source.relative_to(root)),
+        "sha256": sha,
+        "rows": result.rows,
+        "archive": str(kept.relative_to(root)),
+    }
     (output.parent / SOURCE_RECORD).write_text(json.dumps(record, sort_keys=True))
     log.info(f"{table.key} {quarter.label}: {result.rows} rows from {source.name}")
     return {**record, "unchanged": False}

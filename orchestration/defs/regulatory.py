@@ -10,13 +10,14 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from orchestration import settings
+from orchestration import deliveries, settings
 from orchestration.defs.dbt_project import dbt_project
 from orchestration.defs.partitions import quarterly_partitions
 from orchestration.defs.raw import SOURCE_RECORD
 from orchestration.defs.resources import WarehouseHome
 from orchestration.disclosure import aggregations, gate_frame, period_metrics
 from orchestration.disclosure_report import report_input
+from orchestration.footing import footing_problems
 from orchestration.periods import Period
 from orchestration.publish import PublicationError, code_version, metrics_csv, publish_package, sha256_bytes
 from orchestration.report import render_package_files
@@ -175,6 +176,9 @@ def _publish(
     metrics = metrics_csv([(code, Decimal(value), decimals, unit) for code, value, decimals, unit in rows])
     validation = json.dumps(results, indent=2, sort_keys=True, default=str).encode("utf-8")
     files = {"metrics.csv": metrics, "validation.json": validation, **rendered, **{n: d for n, (d, _) in extra.items()}}
+    unfooted = footing_problems(files)
+    if unfooted:
+        raise dg.Failure(f"{period.label}: a published table does not foot, nothing published:\n" + "\n".join(unfooted))
     row_counts = {
         "metrics.csv": len(rows),
         **{name: data.count(b"\n") - 1 for name, data in rendered.items() if name.endswith(".csv")},
@@ -189,13 +193,19 @@ def _publish(
             "suites": {name: {"success": r["success"], "rules": r["evaluated"]} for name, r in results.items()},
         },
     }
+    inputs = _inputs(home.root, quarter)
+    unkept = deliveries.missing_inputs(inputs, home.root)
+    if unkept:
+        raise dg.Failure(
+            f"{period.label}: inputs missing from the delivery archive, nothing published:\n" + "\n".join(unkept)
+        )
     try:
         published = publish_package(
             period,
             output,
             files,
             row_counts,
-            _inputs(home.root, quarter),
+            inputs,
             provenance,
             restatement_reason=context.run.tags.get(RESTATEMENT_TAG),
             root=home.root,

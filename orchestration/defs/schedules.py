@@ -7,11 +7,10 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration import settings
-from orchestration.landing_contract import systems
+from orchestration.landing_contract import DELIVERY_MARKER_SUFFIX, systems
 from orchestration.periods import Period
 
 TIMEZONE = "Asia/Shanghai"
-MARKER_SUFFIX = ".done"
 
 
 def quarter_before(day: date) -> Period:
@@ -51,8 +50,8 @@ def complete_quarters(landing: Path) -> dict[str, float]:
     with the newest marker's modification time."""
     by_quarter: dict[str, list[float]] = {}
     for system in systems():
-        for marker in (landing / system).glob(f"*{MARKER_SUFFIX}"):
-            by_quarter.setdefault(marker.name.removesuffix(MARKER_SUFFIX), []).append(marker.stat().st_mtime)
+        for marker in (landing / system).glob(f"*{DELIVERY_MARKER_SUFFIX}"):
+            by_quarter.setdefault(marker.name.removesuffix(DELIVERY_MARKER_SUFFIX), []).append(marker.stat().st_mtime)
     return {q: max(times) for q, times in sorted(by_quarter.items()) if len(times) == len(systems())}
 
 

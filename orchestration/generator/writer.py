@@ -1,4 +1,5 @@
-"""Writing landing files: one file per table and quarter, in each source system's export format."""
+"""Writing landing files: one file per table and quarter, in each source system's export format, and each
+system's delivery markers once all its files are written."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from orchestration.generator.timeline import DAY, Window, day_number
-from orchestration.landing_contract import Table
+from orchestration.landing_contract import Table, delivery_marker, system_tables
 from orchestration.periods import Period
 
 ARROW_TYPES: dict[str, pa.DataType] = {
@@ -28,6 +29,7 @@ ARROW_TYPES: dict[str, pa.DataType] = {
 }
 BOM = b"\xef\xbb\xbf"
 MARKER = "_demo.json"
+CSV_OPTIONS = pacsv.WriteOptions(include_header=True, batch_size=65_536)
 
 
 @dataclass(frozen=True)
@@ -64,20 +66,20 @@ def _open_private(path: Path):
 
 
 def write_file(path: Path, data: pa.Table, fmt: FileFormat) -> None:
-    """Write one landing file, readable by its owner only."""
+    """Write one landing file, readable by its owner only, and flush it to disk."""
     with _open_private(path) as out:
         if fmt.extension == "parquet":
             pq.write_table(data, out, compression="zstd")
-            return
-        options = pacsv.WriteOptions(include_header=True, batch_size=65_536)
-        if fmt.encoding == "utf-8":
+        elif fmt.encoding == "utf-8":
             if fmt.bom:
                 out.write(BOM)
-            pacsv.write_csv(data, out, options)
-            return
-        sink = pa.BufferOutputStream()
-        pacsv.write_csv(data, sink, options)
-        out.write(sink.getvalue().to_pybytes().decode("utf-8").encode(fmt.encoding))
+            pacsv.write_csv(data, out, CSV_OPTIONS)
+        else:
+            sink = pa.BufferOutputStream()
+            pacsv.write_csv(data, sink, CSV_OPTIONS)
+            out.write(sink.getvalue().to_pybytes().decode("utf-8").encode(fmt.encoding))
+        out.flush()
+        os.fsync(out.fileno())
 
 
 @dataclass
@@ -88,6 +90,7 @@ class Landing:
     window: Window
     progress: Callable[[str], None] | None = None
     rows: dict[str, int] = field(default_factory=dict)
+    written: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def root(self) -> Path:
@@ -140,3 +143,21 @@ class Landing:
         self.rows[table.key] = rows
         if self.progress:
             self.progress(f"{table.key}: {rows} rows")
+        self.written.setdefault(table.system, set()).add(table.name)
+        if self.written[table.system] == {t.name for t in system_tables(table.system)}:
+            self._mark_delivered(table.system)
+
+    def _mark_delivered(self, system: str) -> None:
+        """Drop ``<system>/<YYYYQn>.done`` for every quarter, once every file of the system is written.
+
+        Each marker is written under a temporary name and renamed, so it appears whole and only after the files.
+        """
+        folder = self.root / system
+        for quarter in self.window.quarters:
+            marker = delivery_marker(folder, quarter.label)
+            staged = marker.with_name(f".{marker.name}.partial")
+            with _open_private(staged) as out:
+                out.write(f"{system} {quarter.label}: every table delivered\n".encode())
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(staged, marker)

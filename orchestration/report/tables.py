@@ -2,7 +2,8 @@
 
 Footing policy: every figure is rounded on its own, from its full-precision value, to its published
 decimals. A total shown in a table is the full-precision total rounded once, not the sum of the rounded
-rows, so the rows of a table may differ from its total by a rounding difference (尾差).
+rows, so the rows of a table may differ from its total by a rounding difference (尾差), bounded and checked
+before publication by ``orchestration/footing.py``.
 """
 
 from __future__ import annotations

@@ -1,0 +1,54 @@
+"""The delivery archive keeps every delivery by sha256, read-only and owner-only."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from orchestration import deliveries
+from orchestration.ingest import file_sha256
+
+
+def _deliver(home: Path, text: str) -> Path:
+    path = home / "landing" / "policy" / "policies_2025Q2.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_redelivery_under_the_same_name_keeps_the_first(home: Path) -> None:
+    first = _deliver(home, "policy_id\nP1\n")
+    first_sha = file_sha256(first)
+    kept = deliveries.keep(first, first_sha, home)
+    assert kept == home / "deliveries" / first_sha
+    assert deliveries.keep(first, first_sha, home) == kept  # kept once
+    second = _deliver(home, "policy_id\nP1\nP2\n")
+    second_sha = file_sha256(second)
+    deliveries.keep(second, second_sha, home)
+    assert kept.read_bytes() == b"policy_id\nP1\n"
+    assert sorted(p.name for p in (home / "deliveries").iterdir()) == sorted([first_sha, second_sha])
+    assert stat.S_IMODE((home / "deliveries").stat().st_mode) == 0o700
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o400
+
+
+def test_a_file_that_changes_while_archived_is_refused(home: Path) -> None:
+    path = _deliver(home, "policy_id\nP1\n")
+    with pytest.raises(deliveries.DeliveryChanged):
+        deliveries.keep(path, "0" * 64, home)
+    assert list((home / "deliveries").iterdir()) == []
+
+
+def test_missing_or_altered_inputs_are_reported(home: Path) -> None:
+    path = _deliver(home, "policy_id\nP1\n")
+    sha = file_sha256(path)
+    inputs = [{"file": "landing/policy/policies_2025Q2.csv", "sha256": sha, "rows": 1}]
+    [missing] = deliveries.missing_inputs(inputs, home)
+    assert missing == f"landing/policy/policies_2025Q2.csv: sha256 {sha} not in {home / 'deliveries'}"
+    kept = deliveries.keep(path, sha, home)
+    assert deliveries.missing_inputs(inputs, home, recompute=True) == []
+    kept.chmod(0o600)
+    kept.write_bytes(b"tampered")
+    assert deliveries.missing_inputs(inputs, home) == []
+    assert "does not hash to its name" in deliveries.missing_inputs(inputs, home, recompute=True)[0]
