@@ -15,7 +15,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev,scale-out]'
 	touch $@
 
 dbt_project/target/manifest.json: $(BIN)/.installed $(shell find dbt_project/models dbt_project/macros dbt_project/seeds -type f) dbt_project/dbt_project.yml
@@ -43,11 +43,11 @@ format: $(BIN)/.installed
 	cd dbt_project && ../$(BIN)/sqlfluff fix models --disable-progress-bar
 
 test: setup lint
-	$(BIN)/pytest --ignore=tests/scale_out
+	$(BIN)/pytest
 
-# The same project on Spark local mode and a Dagster instance on PostgreSQL (needs Java 17 and postgresql).
+# Only the proofs of the scale-out path (part of `make test`): the project on Spark local mode and a Dagster
+# instance on PostgreSQL (Java 17 and the PostgreSQL server, which scripts/system-packages.sh installs).
 test-scale-out: setup
-	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev,scale-out]'
 	$(BIN)/pytest tests/scale_out
 
 dev: setup

@@ -54,20 +54,21 @@
     correlations in force (`correlations`: the cross_ii_correlations rows per period_label) for `matrix`.
     `components` has one row per group and risk with columns period_label, the group columns, risk, capital.
     Pairs missing from the seed count with rho = 0 and are counted in missing_correlation_pairs (tested = 0).
-    Products are taken in double precision; the result is cast back to decimal(38, 10).
+    Products are taken in double precision, summed in an order each engine chooses; the result is money,
+    rounded to the fen (where DuckDB and Spark agree), as decimal(38, 10).
 -#}
 {% macro cross_ii_correlated_total(components, correlations, matrix, group_columns=['period_label']) -%}
     select
         {%- for column in group_columns %}
         left_side.{{ column }},
         {%- endfor %}
-        cast(sqrt(greatest(sum(
+        cast(cast(sqrt(greatest(sum(
             cast(left_side.capital as double) * cast(right_side.capital as double)
             * case
                 when left_side.risk = right_side.risk then cast(1 as double)
                 else cast(coalesce(rho.rho, 0) as double)
             end
-        ), cast(0 as double))) as decimal(38, 10)) as capital,
+        ), cast(0 as double))) as decimal(38, 2)) as decimal(38, 10)) as capital,
         sum(
             case when left_side.risk != right_side.risk and rho.rho is null then 1 else 0 end
         ) as missing_correlation_pairs

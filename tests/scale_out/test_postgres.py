@@ -1,8 +1,9 @@
 """The production instance: Dagster storage on a real PostgreSQL server, with a close run through it.
 
 A throw-away PostgreSQL cluster is initialised in a temporary folder and started on a free loopback port
-(Debian's `postgresql` package: initdb and pg_ctl under /usr/lib/postgresql/<version>/bin; as root the
-server runs as the `postgres` user). The storage sections of deploy/dagster.yaml, unchanged, with the
+(initdb and pg_ctl on PATH or, as Debian's `postgresql` package puts them, under
+/usr/lib/postgresql/<version>/bin; as root the server runs as the `postgres` user). Without them the tests
+fail under CI and are skipped elsewhere. The storage sections of deploy/dagster.yaml, unchanged, with the
 credentials in the DAGSTER_PG_* environment variables, become the instance of a `regwh close` of a tiny
 delivery. The runs are then read back from PostgreSQL, through SQL and through DagsterInstance. The
 Kubernetes run launcher and the queue of deploy/dagster.yaml need a cluster and are left out here.
@@ -10,7 +11,6 @@ Kubernetes run launcher and the queue of deploy/dagster.yaml need a cluster and 
 
 from __future__ import annotations
 
-import glob
 import os
 import shutil
 import socket
@@ -23,17 +23,11 @@ import pytest
 import yaml
 
 from tests.conftest import REPO, SEED_SCENARIO, regwh
+from tests.scale_out.machine import postgres_bin
 
 DEPLOY_INSTANCE = REPO / "deploy" / "dagster.yaml"
 STORAGE = ("run_storage", "event_log_storage", "schedule_storage")
 USER, PASSWORD, DB = "regwh_dagster", "test-only-password", "dagster"
-
-
-def _postgres_bin() -> Path:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(Path(p).parts[-3]))
-    if not found:
-        pytest.fail("PostgreSQL server not installed: apt-get install postgresql (see scripts/system-packages.sh)")
-    return Path(found[-1]).parent
 
 
 def _free_port() -> int:
@@ -45,7 +39,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def postgres() -> Iterator[dict[str, str]]:
     """A PostgreSQL server on 127.0.0.1:<free port>, with a password-protected `dagster` database."""
-    bin_dir = _postgres_bin()
+    bin_dir = postgres_bin()
     folder = Path(tempfile.mkdtemp(prefix="regwh-pg-"))
     as_root = os.geteuid() == 0
     prefix = ["runuser", "-u", "postgres", "--"] if as_root else []

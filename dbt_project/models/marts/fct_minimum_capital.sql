@@ -309,7 +309,7 @@ combined as (
 adjusted as (
     select
         *,
-        cast(capitalisable_risk_capital * small_insurer_multiplier as decimal(38, 10))
+        {{ times_factor('capitalisable_risk_capital', 'small_insurer_multiplier') }}
             as capitalisable_risk_capital_adjusted,
         cast(0 as decimal(38, 10)) as additional_capital
     from combined
@@ -340,12 +340,12 @@ final as (
         sector_top15_mean,
         sarmra_score,
         control_risk_q,
-        cast(control_risk_q * capitalisable_risk_capital_adjusted as decimal(38, 10)) as control_risk_capital,
+        {{ times_factor('capitalisable_risk_capital_adjusted', 'control_risk_q') }} as control_risk_capital,
         additional_capital,
         cast(
-            capitalisable_risk_capital_adjusted
-            + cast(control_risk_q * capitalisable_risk_capital_adjusted as decimal(38, 10))
-            + additional_capital as decimal(38, 10)
+            cast(capitalisable_risk_capital_adjusted as decimal(36, 10))
+            + cast({{ times_factor('capitalisable_risk_capital_adjusted', 'control_risk_q') }} as decimal(36, 10))
+            + cast(additional_capital as decimal(36, 10)) as decimal(38, 10)
         ) as minimum_capital,
         exposures_without_factor,
         missing_correlation_pairs

@@ -410,7 +410,7 @@ final as (
         base_factor,
         k_adjustment,
         cast(least(base_factor * (1 + k_adjustment), 1) as decimal(18, 6)) as risk_factor,
-        cast(exposure * least(base_factor * (1 + k_adjustment), 1) as decimal(38, 10)) as capital,
+        {{ times_factor('exposure', 'least(base_factor * (1 + k_adjustment), 1)') }} as capital,
         rule_version,
         rule_document,
         article

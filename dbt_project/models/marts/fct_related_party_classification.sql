@@ -3,9 +3,11 @@
 -- related-party rules (cross_ii_related_party_thresholds, ORDER-2022-1 Art. 19): a transaction is major when,
 -- single or cumulated with the earlier transactions with the same related party in the calendar year since the
 -- last breach, it reaches >= RMB 30 m AND >= 1 % of the prior year-end net assets; counting restarts after each
--- breach. The restart makes the breaches a chain (each segment starts after the previous breach); it is
--- followed with window functions and {{ levels }} pointer-doubling self-joins (up to 2^{{ levels }} breaches per
--- party and year; chain_complete tests that the chain ended within them), so no recursive SQL is needed.
+-- breach. The restart makes the breaches a chain (each segment starts after the previous breach). Without
+-- recursive SQL (Spark 3.5 has none) the chain is followed by pointer doubling over {{ levels }} levels (up to
+-- 2^{{ levels }} breaches per party and year; chain_complete tests that the chain ended within them). Each level
+-- reads the one before it once, and looks its pointers up with a window function instead of a self-join, so
+-- the plan grows linearly with the levels on every engine (Spark inlines CTEs: a level read twice would double it).
 with
 
 quarters as (
@@ -128,145 +130,148 @@ nodes as (
     from ordered
 ),
 
-jump_0 as (
+-- Level 0: every node's next segment start, and the chain's first node (the year's first transaction).
+level_0 as (
     select
         related_party_id,
         year_start,
         sequence_in_year,
-        next_start as target_sequence
+        next_start as target_sequence,
+        case when sequence_in_year = 1 then 1 else 0 end as in_chain
     from nodes
 ),
 
-{% for level in range(levels) %}
-    jump_{{ level + 1 }} as (
-        select
-            first_jump.related_party_id,
-            first_jump.year_start,
-            first_jump.sequence_in_year,
-            second_jump.target_sequence
-        from jump_{{ level }} as first_jump
-        inner join jump_{{ level }} as second_jump
-            on
-                first_jump.related_party_id = second_jump.related_party_id
-                and first_jump.year_start = second_jump.year_start
-                and first_jump.target_sequence = second_jump.sequence_in_year
-    ),
-{% endfor %}
-
-starts_0 as (
-    select distinct
-        related_party_id,
-        year_start,
-        1 as sequence_in_year
-    from ordered
+copies as (
+    select 1 as copy_no
+    union all
+    select 2 as copy_no
 ),
 
+-- Level k + 1 from level k (target = the node 2^k segment starts ahead; in_chain = among the chain's first 2^k
+-- nodes). Each row is read in two copies: copy 1 at its own position offers its target and its chain flag,
+-- copy 2 at its target's position asks for that target's target (two jumps) and passes its flag on (the chain's
+-- nodes 2^k further on); a window over the position answers both.
 {% for level in range(levels) %}
-    starts_{{ level + 1 }} as (
+    level_{{ level + 1 }}_positions as (
+        select
+            previous.related_party_id,
+            previous.year_start,
+            previous.sequence_in_year,
+            previous.target_sequence,
+            previous.in_chain,
+            copies.copy_no,
+            case
+                when copies.copy_no = 1 then previous.sequence_in_year else previous.target_sequence
+            end as position_in_year
+        from level_{{ level }} as previous
+        cross join copies
+    ),
+
+    level_{{ level + 1 }}_lookups as (
+        select
+            *,
+            max(case when copy_no = 1 then target_sequence end) over (
+                partition by related_party_id, year_start, position_in_year
+            ) as target_of_position,
+            max(case when copy_no = 2 then in_chain end) over (
+                partition by related_party_id, year_start, position_in_year
+            ) as reached_from_chain
+        from level_{{ level + 1 }}_positions
+    ),
+
+    level_{{ level + 1 }} as (
         select
             related_party_id,
             year_start,
-            sequence_in_year
-        from starts_{{ level }}
-        union
-        select
-            jumps.related_party_id,
-            jumps.year_start,
-            jumps.target_sequence as sequence_in_year
-        from starts_{{ level }} as known
-        inner join jump_{{ level }} as jumps
-            on
-                known.related_party_id = jumps.related_party_id
-                and known.year_start = jumps.year_start
-                and known.sequence_in_year = jumps.sequence_in_year
+            sequence_in_year,
+            max(case when copy_no = 2 then target_of_position end) as target_sequence,
+            max(case when copy_no = 1 then greatest(in_chain, coalesce(reached_from_chain, 0)) end) as in_chain
+        from level_{{ level + 1 }}_lookups
+        group by related_party_id, year_start, sequence_in_year
     ),
 {% endfor %}
 
-segment_starts as (
+chained as (
     select
-        known_starts.related_party_id,
-        known_starts.year_start,
-        known_starts.sequence_in_year as segment_start,
-        nodes.breach_sequence
-    from starts_{{ levels }} as known_starts
+        ordered.*,
+        nodes.breach_sequence,
+        doubled.in_chain,
+        max(case when doubled.sequence_in_year = 1 then doubled.target_sequence end)
+            over (partition by ordered.related_party_id, ordered.year_start)
+        = ordered.transactions_in_year + 1 as chain_complete
+    from ordered
     inner join nodes
         on
-            known_starts.related_party_id = nodes.related_party_id
-            and known_starts.year_start = nodes.year_start
-            and known_starts.sequence_in_year = nodes.sequence_in_year
-),
-
-chain_end as (
-    select
-        related_party_id,
-        year_start,
-        target_sequence
-    from jump_{{ levels }}
-    where sequence_in_year = 1
-),
-
-assigned as (
-    select
-        ordered.rpt_transaction_id,
-        max(segment_starts.segment_start) as segment_start
-    from ordered
-    inner join segment_starts
+            ordered.related_party_id = nodes.related_party_id
+            and ordered.year_start = nodes.year_start
+            and ordered.sequence_in_year = nodes.sequence_in_year
+    inner join level_{{ levels }} as doubled
         on
-            ordered.related_party_id = segment_starts.related_party_id
-            and ordered.year_start = segment_starts.year_start
-            and ordered.sequence_in_year >= segment_starts.segment_start
-    group by ordered.rpt_transaction_id
+            ordered.related_party_id = doubled.related_party_id
+            and ordered.year_start = doubled.year_start
+            and ordered.sequence_in_year = doubled.sequence_in_year
+),
+
+-- A transaction's segment starts at the last chain node at or before it.
+segmented as (
+    select
+        *,
+        max(case when in_chain = 1 then sequence_in_year end) over (
+            partition by related_party_id, year_start
+            order by sequence_in_year asc nulls last
+            rows between unbounded preceding and current row
+        ) as segment_start
+    from chained
+),
+
+with_segment as (
+    select
+        *,
+        cast(
+            sum(amount) over (
+                partition by related_party_id, year_start, segment_start
+                order by sequence_in_year asc nulls last
+                rows between unbounded preceding and current row
+            ) as decimal(38, 2)
+        ) as segment_cumulative_amount,
+        coalesce(
+            sequence_in_year
+            = max(case when sequence_in_year = segment_start then breach_sequence end)
+                over (partition by related_party_id, year_start, segment_start),
+            false
+        ) as is_major
+    from segmented
 ),
 
 final as (
     select
-        ordered.rpt_transaction_id,
-        ordered.related_party_id,
-        ordered.related_party_name,
-        ordered.related_party_type,
-        ordered.transaction_category,
-        ordered.executed_on,
-        ordered.executed_quarter,
-        ordered.amount,
-        ordered.year_start,
-        ordered.sequence_in_year,
-        assigned.segment_start,
-        ordered.cumulative_amount - starts_row.cumulative_amount + starts_row.amount as segment_cumulative_amount,
-        ordered.prior_year_end,
-        ordered.prior_year_end_net_assets,
-        ordered.min_amount as threshold_min_amount,
-        ordered.min_share as threshold_min_share_net_assets,
-        ordered.major_threshold,
-        ordered.rule_version,
-        coalesce(ordered.sequence_in_year = segment_starts.breach_sequence, false) as is_major,
+        rpt_transaction_id,
+        related_party_id,
+        related_party_name,
+        related_party_type,
+        transaction_category,
+        executed_on,
+        executed_quarter,
+        amount,
+        year_start,
+        sequence_in_year,
+        segment_start,
+        segment_cumulative_amount,
+        prior_year_end,
+        prior_year_end_net_assets,
+        min_amount as threshold_min_amount,
+        min_share as threshold_min_share_net_assets,
+        major_threshold,
+        rule_version,
+        is_major,
+        case when is_major then 'major' else 'general' end as classification,
+        case when is_major then '重大' else '一般' end as classification_zh,
         case
-            when ordered.sequence_in_year = segment_starts.breach_sequence then 'major'
-            else 'general'
-        end as classification,
-        case when ordered.sequence_in_year = segment_starts.breach_sequence then '重大' else '一般' end
-            as classification_zh,
-        case
-            when
-                ordered.sequence_in_year = segment_starts.breach_sequence
-                and ordered.amount >= ordered.major_threshold
-                then 'single'
-            when ordered.sequence_in_year = segment_starts.breach_sequence then 'cumulative'
+            when is_major and amount >= major_threshold then 'single'
+            when is_major then 'cumulative'
         end as major_basis,
-        coalesce(chain_end.target_sequence = ordered.transactions_in_year + 1, false) as chain_complete
-    from ordered
-    inner join assigned on ordered.rpt_transaction_id = assigned.rpt_transaction_id
-    inner join segment_starts
-        on
-            ordered.related_party_id = segment_starts.related_party_id
-            and ordered.year_start = segment_starts.year_start
-            and assigned.segment_start = segment_starts.segment_start
-    inner join ordered as starts_row
-        on
-            ordered.related_party_id = starts_row.related_party_id
-            and ordered.year_start = starts_row.year_start
-            and assigned.segment_start = starts_row.sequence_in_year
-    left join chain_end
-        on ordered.related_party_id = chain_end.related_party_id and ordered.year_start = chain_end.year_start
+        coalesce(chain_complete, false) as chain_complete
+    from with_segment
 )
 
 select * from final
