@@ -30,6 +30,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 def _close(args: argparse.Namespace) -> int:
     from orchestration.close import CloseError, close
+    from orchestration.publish import regulatory_tests
 
     try:
         outcome = close(Period.parse(args.period), restatement_reason=args.restate)
@@ -38,6 +39,8 @@ def _close(args: argparse.Namespace) -> int:
         return 1
     state = "published" if outcome.written else "already published, unchanged"
     print(f"{outcome.period}: {state}: {outcome.package}")
+    for line in regulatory_tests(outcome.package):
+        print(line, file=sys.stderr if "FAILED" in line else sys.stdout)
     return 0
 
 

@@ -179,3 +179,18 @@ def verify_package(path: Path) -> list[str]:
         if file.name != MANIFEST and file.name not in listed:
             problems.append(f"{file.name}: not listed in the manifest")
     return problems
+
+
+def regulatory_tests(package: Path) -> list[str]:
+    """The regulatory tests of a package's solvency summary, one line each (FAILED in capitals); none without one."""
+    summary = package / "solvency_summary.csv"
+    if not summary.exists():
+        return []
+    with summary.open(encoding="utf-8") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["regulatory_test"]]
+    lines = []
+    for row in rows:
+        figure = row["this_quarter_grade"] or f"{Decimal(row['this_quarter_value']).quantize(Decimal('0.01'))} %"
+        state = "passed" if row["this_quarter_passed"] == "True" else "FAILED"
+        lines.append(f"regulatory test {state}: {row['regulatory_test']} ({row['name_zh']} {figure})")
+    return lines

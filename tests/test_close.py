@@ -172,7 +172,40 @@ def test_the_quarter_close_publishes_the_solvency_summary(closed: Path, tmp_path
     figures = metrics(package)
     for code in ("core_solvency_ratio", "comprehensive_solvency_ratio", "minimum_capital", "actual_capital"):
         assert summary[code]["this_quarter_value"] and summary[code]["last_quarter_value"], code
-    assert figures["actual_capital"] == figures["admitted_assets"] - figures["admitted_liabilities"]
-    assert figures["comprehensive_solvency_surplus"] == figures["actual_capital"] - figures["minimum_capital"]
+    # Identities hold on unrounded figures; each published figure is rounded on its own (at most 0.01 apart).
+    cent = Decimal("0.01")
+    assert abs(figures["actual_capital"] - (figures["admitted_assets"] - figures["admitted_liabilities"])) <= cent
+    surplus = figures["actual_capital"] - figures["minimum_capital"]
+    assert abs(figures["comprehensive_solvency_surplus"] - surplus) <= cent
+    # Supplementary tier 1 = the admitted deferred tax assets: the seed's 97,231.28 - 96,548.34 (core capital
+    # = minimum capital 46,587.25 + core surplus 49,961.09) = 682.94 万元.
+    assert abs(figures["actual_capital"] - figures["core_capital"] - Decimal("682.94")) <= cent
     assert summary["integrated_risk_rating"]["this_quarter_grade"] == "BB"
     assert (package / "related_party_disclosure.csv").read_text(encoding="utf-8").startswith("period_label,")
+
+
+def test_a_quarter_below_the_solvency_standard_closes_and_shows_the_failed_test(tmp_path: Path) -> None:
+    scenario = yaml.safe_load(SEED_SCENARIO.read_text(encoding="utf-8"))
+    scenario["scenario"] = "undercapitalised_2025h1"
+    targets = scenario["targets"]
+    targets["net_assets"]["value"] = 25000.0  # far below the ~43,000 万元 of minimum capital this business needs
+    targets["total_assets"]["value"] = round(targets["total_liabilities"]["value"] + 25000.0, 2)
+    for code in (
+        "admitted_assets", "actual_capital", "minimum_capital", "core_solvency_surplus", "core_solvency_ratio",
+        "comprehensive_solvency_surplus", "comprehensive_solvency_ratio",
+    ):  # fmt: skip
+        targets.pop(code)
+    path = tmp_path / "undercapitalised.yaml"
+    path.write_text(yaml.safe_dump(scenario, allow_unicode=True), encoding="utf-8")
+    root = tmp_path / "home"
+    assert regwh(root, "generate", "--scenario", str(path), "--scale", "0.005").returncode == 0
+    closed = regwh(root, "close", "--period", "2025Q2")
+    assert closed.returncode == 0, closed.stderr[-3000:]
+    assert "regulatory test FAILED: comprehensive_solvency_ratio >= 100 %" in closed.stderr
+    assert "regulatory test passed: integrated_risk_rating class B or better" in closed.stdout
+    package = root / "extracts" / "2025Q2" / "v1"
+    with (package / "solvency_summary.csv").open(encoding="utf-8") as handle:
+        summary = {row["metric_code"]: row for row in csv.DictReader(handle)}
+    assert Decimal(summary["comprehensive_solvency_ratio"]["this_quarter_value"]) < 100
+    assert summary["comprehensive_solvency_ratio"]["this_quarter_passed"] == "False"
+    assert regwh(root, "verify-package", str(package)).returncode == 0
