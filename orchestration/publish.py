@@ -72,13 +72,17 @@ def display_value(value: Decimal, decimals: int) -> str:
     return str(value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
 
 
-def metrics_csv(rows: list[tuple[str, Decimal, int, str]]) -> bytes:
-    """``metric_code,value,display_value,unit`` for (code, value, display decimals, unit) rows."""
+def metrics_csv(rows: list[tuple[str, Decimal | str, int, str]]) -> bytes:
+    """``metric_code,value,display_value,unit`` for (code, value, display decimals, unit) rows; a grade (text) is
+    written as it is."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["metric_code", "value", "display_value", "unit"])
     for code, value, decimals, unit in rows:
-        writer.writerow([code, format_value(value), display_value(value, decimals), unit])
+        if isinstance(value, str):
+            writer.writerow([code, value, value, unit])
+        else:
+            writer.writerow([code, format_value(value), display_value(value, decimals), unit])
     return buffer.getvalue().encode("utf-8")
 
 

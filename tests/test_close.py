@@ -13,11 +13,6 @@ import yaml
 from orchestration.publish import sha256_bytes
 from tests.conftest import REPO, SEED_SCENARIO, metrics, regwh
 
-REQUIRED = [
-    "premium_income_original", "premium_income_health", "premium_share_health", "claims_paid", "claims_count",
-    "rpt_count", "rpt_amount", "rpt_unified_agreements",
-]  # fmt: skip
-
 
 def _copy(closed: Path, tmp_path: Path) -> Path:
     root = tmp_path / "home"
@@ -29,7 +24,8 @@ def test_the_extract_reproduces_the_published_figures(closed: Path) -> None:
     result = regwh(closed, "verify", "--scenario", str(SEED_SCENARIO))
     assert result.returncode == 0, result.stdout
     lines = {line.split()[0]: line for line in result.stdout.splitlines() if line.strip()}
-    for metric in REQUIRED:
+    targets = yaml.safe_load(SEED_SCENARIO.read_text(encoding="utf-8"))["targets"]
+    for metric in targets:  # all 30 figures of the seed report, the solvency ones and the rating included
         assert lines[metric].rstrip().endswith("ok"), lines[metric]
 
 
@@ -148,6 +144,14 @@ def test_a_materially_different_scenario_also_verifies(tmp_path: Path) -> None:
     targets["rpt_count"]["value"] = 12
     targets["rpt_amount"]["value"] = 9876.54
     targets["rpt_unified_agreements"]["value"] = 2
+    # Solvency of a smaller book: minimum capital 35,000.00 万元 (the generator shapes the investment mix to it),
+    # core capital 96,000.00, actual capital 97,231.28 as in the seed.
+    targets["minimum_capital"]["value"] = 35000.0
+    targets["core_solvency_surplus"]["value"] = 61000.0  # 96,000.00 − 35,000.00
+    targets["core_solvency_ratio"]["value"] = 274.29  # 96,000.00 / 35,000.00 = 274.2857 %
+    targets["comprehensive_solvency_surplus"]["value"] = 62231.28  # 97,231.28 − 35,000.00
+    targets["comprehensive_solvency_ratio"]["value"] = 277.8  # 97,231.28 / 35,000.00 = 277.8037 %
+    targets["integrated_risk_rating"]["value"] = "A"
     scenario.pop("quarters", None)
     path = tmp_path / "other.yaml"
     path.write_text(yaml.safe_dump(scenario, allow_unicode=True), encoding="utf-8")
@@ -157,8 +161,11 @@ def test_a_materially_different_scenario_also_verifies(tmp_path: Path) -> None:
     assert closed.returncode == 0, closed.stderr[-3000:]
     result = regwh(root, "verify", "--scenario", str(path))
     assert result.returncode == 0, result.stdout
+    lines = [line for line in result.stdout.splitlines() if line.split() and line.split()[0] in targets]
+    assert len(lines) == len(targets) and all(line.rstrip().endswith("ok") for line in lines), result.stdout
     figures = metrics(root / "extracts" / "2024H2" / "v1")
     assert figures["rpt_count"] == 12 and figures["premium_income_original"] == Decimal("120345.67")
+    assert figures["integrated_risk_rating"] == "A"
 
 
 def test_the_quarter_close_publishes_the_solvency_summary(closed: Path, tmp_path: Path) -> None:
