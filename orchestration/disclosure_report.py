@@ -23,9 +23,9 @@ where m.period_label = ? and p.published_in = ?
 """
 
 PREMIUM_BY_LINE_SQL = """
-select line_of_business, sum(amount) * cast(0.0001 as decimal(5, 4))
-from marts.fct_premium_transactions
-where booked_date between ? and ?
+select line_of_business, sum(written_premium) * cast(0.0001 as decimal(5, 4))
+from marts.fct_premiums
+where quarter_label in (select unnest(?))
 group by line_of_business
 order by line_of_business
 """
@@ -65,7 +65,7 @@ def report_input(con: duckdb.DuckDBPyConnection, period: Period, output: str) ->
         ).fetchall()
         if value is not None
     }
-    by_line = con.execute(PREMIUM_BY_LINE_SQL, [period.start, period.end]).fetchall()
+    by_line = con.execute(PREMIUM_BY_LINE_SQL, [[q.label for q in period.quarters]]).fetchall()
     claims = con.execute(
         "select period_label, metric_value from regulatory.rpt_metrics "
         "where metric_code = 'claims_paid' and period_label in (select unnest(?)) order by period_label",

@@ -3,9 +3,10 @@
 Basis: **incurred** (payments + case-reserve movements) by accident period and development period, per
 line of business. Chain-ladder with volume-weighted development factors where a line has enough history;
 Bornhuetter-Ferguson on earned premium with an a-priori loss ratio where it is too young (fewer accident
-periods than ``min_origin_periods``). No tail factor: the oldest development seen is taken as ultimate.
+periods of its own history than ``min_origin_periods``). No tail factor: the oldest development seen is taken
+as ultimate.
 Outstanding claims reserve = case reserves + IBNR + claim-handling expense reserve (ULAE ratio × (case + IBNR)).
-Assumptions per line live in the dbt seed ``reserving_assumptions``.
+Assumptions per line live in the dbt seed ``reserving_assumptions``; docs/reserving.md explains the choices.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import chainladder as cl
+import numpy as np
 import pandas as pd
 
 GRAINS = {"Q": "quarter", "Y": "year"}
@@ -77,9 +79,18 @@ def development_factors(triangle: cl.Triangle) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["line", "from_lag", "to_lag", "factor"])
 
 
+def accident_periods(triangle: cl.Triangle) -> int:
+    """Accident periods of a one-line triangle's own history: from its first with incurred to date to the last.
+
+    The triangles of all lines share one origin axis, so a line that started later has empty origins first.
+    """
+    latest = np.nan_to_num(triangle.latest_diagonal.values[0, 0, :, 0])
+    moved = np.flatnonzero(latest)
+    return int(latest.size - moved[0]) if moved.size else 0
+
+
 def _line_estimate(triangle: cl.Triangle, assumptions: LineAssumptions, exposure: pd.Series | None) -> pd.DataFrame:
-    origins = len(triangle.origin)
-    young = origins < assumptions.min_origin_periods
+    young = accident_periods(triangle) < assumptions.min_origin_periods
     if young and exposure is not None:
         weights = triangle.latest_diagonal * 0
         premium = exposure.reindex(pd.to_datetime(triangle.origin.to_timestamp()).date).fillna(0.0).to_numpy()
@@ -110,14 +121,15 @@ def estimate_ibnr(
 ) -> pd.DataFrame:
     """IBNR per line and accident period: (line, origin, latest, ultimate, ibnr, method).
 
-    ``earned_premium`` (line, origin, amount) is the exposure for Bornhuetter-Ferguson.
+    ``earned_premium`` (line, origin = first day of the accident period, amount) is the exposure for
+    Bornhuetter-Ferguson.
     """
     frames = []
     for line in triangle.index["line"]:
         exposure = None
         if earned_premium is not None:
             rows = earned_premium[earned_premium["line"] == line]
-            exposure = pd.Series(rows["amount"].astype(float).to_numpy(), index=list(rows["origin"]))
+            exposure = pd.Series(rows["amount"].astype(float).to_numpy(), index=pd.to_datetime(rows["origin"]).dt.date)
         estimate = _line_estimate(triangle.loc[line], assumptions[line], exposure)
         estimate.insert(0, "line", line)
         frames.append(estimate)

@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 import yaml
@@ -167,26 +168,59 @@ def _verify(landing: Path, work: Path, scenario: dict, scale: float) -> None:
     assert orphans == 0
 
 
+def _upr_by_line(con: duckdb.DuckDBPyConnection, day: date) -> dict[str, Decimal]:
+    """Unearned premium reserve (CNY) per line at ``day``, per policy rounded to 1e-6 CNY as
+    int_policies__quarter_end_upr."""
+    rows = con.execute(
+        f"""WITH cancelled AS (SELECT policy_id, min(CAST(booked_at AS DATE)) AS d FROM policy_premium_transactions
+                               WHERE transaction_type = 'cancellation' GROUP BY policy_id),
+                 written AS (SELECT policy_id, sum(amount) AS w FROM policy_premium_transactions
+                             WHERE CAST(booked_at AS DATE) <= DATE '{day}' GROUP BY policy_id)
+            SELECT d.line_of_business, sum(CAST(w * CASE WHEN DATE '{day}' < start_date THEN end_date - start_date + 1
+                                                     ELSE end_date - DATE '{day}' END
+                                            / (end_date - start_date + 1) AS DECIMAL(20, 6)))
+            FROM policy_policies JOIN written USING (policy_id) JOIN policy_products d USING (product_code)
+            LEFT JOIN cancelled USING (policy_id)
+            WHERE CAST(issued_at AS DATE) <= DATE '{day}' AND end_date > DATE '{day}'
+              AND (cancelled.d IS NULL OR cancelled.d > DATE '{day}')
+            GROUP BY d.line_of_business"""
+    ).fetchall()
+    return {line: Decimal(amount) for line, amount in rows}
+
+
 def _upr(con: duckdb.DuckDBPyConnection, day: date) -> float:
-    """Unearned premium reserve (CNY) at ``day``, per policy rounded to 1e-6 CNY as int_policies__quarter_end_upr."""
-    return float(
-        con.execute(
-            f"""WITH cancelled AS (SELECT policy_id, min(CAST(booked_at AS DATE)) AS d FROM policy_premium_transactions
-                                   WHERE transaction_type = 'cancellation' GROUP BY policy_id),
-                     written AS (SELECT policy_id, sum(amount) AS w FROM policy_premium_transactions
-                                 WHERE CAST(booked_at AS DATE) <= DATE '{day}' GROUP BY policy_id)
-                SELECT sum(CAST(w * CASE WHEN DATE '{day}' < start_date THEN end_date - start_date + 1
-                                         ELSE end_date - DATE '{day}' END
-                                / (end_date - start_date + 1) AS DECIMAL(20, 6)))
-                FROM policy_policies JOIN written USING (policy_id) LEFT JOIN cancelled USING (policy_id)
-                WHERE CAST(issued_at AS DATE) <= DATE '{day}' AND end_date > DATE '{day}'
-                  AND (cancelled.d IS NULL OR cancelled.d > DATE '{day}')"""
-        ).fetchone()[0]
-    )
+    """Unearned premium reserve (CNY) at ``day``."""
+    return float(sum(_upr_by_line(con, day).values()))
+
+
+def _earned(con: duckdb.DuckDBPyConnection, day: date) -> list[tuple[str, date, float]]:
+    """Earned premium (CNY) per line and quarter up to ``day``'s, as fct_premiums: written in the quarter + UPR at
+    the previous quarter end - UPR at its end."""
+    written = {
+        (line, origin): Decimal(amount)
+        for line, origin, amount in con.execute(
+            f"""SELECT d.line_of_business, CAST(date_trunc('quarter', CAST(t.booked_at AS DATE)) AS DATE),
+                       sum(t.amount)
+                FROM policy_premium_transactions t JOIN policy_policies p USING (policy_id)
+                JOIN policy_products d USING (product_code) WHERE CAST(t.booked_at AS DATE) <= DATE '{day}'
+                GROUP BY ALL"""
+        ).fetchall()
+    }
+    lines = {line for line, _ in written}
+    opening: dict[str, Decimal] = {}
+    earned = []
+    for quarter in quarter_range(Period.quarter_of(min(o for _, o in written)), Period.quarter_of(day)):
+        closing = _upr_by_line(con, quarter.end)
+        for line in lines:
+            amount = written.get((line, quarter.start), 0) + opening.get(line, 0) - closing.get(line, 0)
+            earned.append((line, quarter.start, float(amount)))
+        opening = closing
+    return earned
 
 
 def _ocr(con: duckdb.DuckDBPyConnection, day: date) -> float:
-    """Outstanding claims reserve (CNY) at ``day``: case + IBNR (orchestration.reserving) + ULAE, per line."""
+    """Outstanding claims reserve (CNY) at ``day``: case + IBNR (orchestration.reserving, earned premium as the
+    Bornhuetter-Ferguson exposure) + ULAE, per line."""
     with (ROOT / "dbt_project" / "seeds" / "reserving_assumptions.csv").open(encoding="utf-8") as handle:
         assumptions = {
             r["line_of_business"]: LineAssumptions(
@@ -210,12 +244,7 @@ def _ocr(con: duckdb.DuckDBPyConnection, day: date) -> float:
             FROM claims_case_reserve_movements JOIN claim_line USING (claim_id)
             WHERE CAST(booked_at AS DATE) <= DATE '{day}'"""
     ).df()
-    exposure = con.execute(
-        f"""SELECT d.line_of_business AS line, CAST(date_trunc('quarter', CAST(t.booked_at AS DATE)) AS DATE) AS origin,
-                   sum(CAST(t.amount AS DOUBLE)) AS amount
-            FROM policy_premium_transactions t JOIN policy_policies p USING (policy_id)
-            JOIN policy_products d USING (product_code) WHERE CAST(t.booked_at AS DATE) <= DATE '{day}' GROUP BY ALL"""
-    ).df()
+    exposure = pd.DataFrame(_earned(con, day), columns=["line", "origin", "amount"])
     case = dict(
         con.execute(
             f"SELECT line, sum(amount) FROM claims_case_reserve_movements JOIN claim_line USING (claim_id) "

@@ -5,11 +5,19 @@ from __future__ import annotations
 from datetime import date
 
 import chainladder as cl
+import duckdb
 import pandas as pd
 import pytest
 import yaml
 
-from orchestration.reserving import LineAssumptions, build_triangle, development_factors, estimate_ibnr
+from orchestration.defs.reserving import _value
+from orchestration.reserving import (
+    LineAssumptions,
+    accident_periods,
+    build_triangle,
+    development_factors,
+    estimate_ibnr,
+)
 from tests.conftest import REPO
 
 MACK = yaml.safe_load((REPO / "tests" / "fixtures" / "mack_1993_genins.yaml").read_text(encoding="utf-8"))
@@ -75,3 +83,52 @@ def test_young_line_uses_bornhuetter_ferguson_on_earned_premium() -> None:
     estimate = estimate_ibnr(triangle, {"health": LineAssumptions("health", 4, 0.6, 0.0)}, premium)
     assert set(estimate["method"]) == {"bornhuetter_ferguson"}
     assert estimate["ibnr"].round(6).tolist() == pytest.approx([0.0, 37.5, 225.0])
+
+
+def test_a_line_that_started_later_counts_its_own_accident_quarters() -> None:
+    # The lines share one origin axis (2024Q1-2024Q3); "accident" has movements from 2024Q2 only: 2 quarters of
+    # its own, so with min 3 it is valued by BF although the axis has 3 origins.
+    movements = pd.concat([_hand_movements(), _hand_movements().iloc[3:].assign(line="accident")], ignore_index=True)
+    triangle = build_triangle(movements, date(2024, 9, 30))
+    assert accident_periods(triangle.loc["health"]) == 3
+    assert accident_periods(triangle.loc["accident"]) == 2
+    premium = pd.DataFrame({"line": "accident", "origin": [date(2024, 4, 1), date(2024, 7, 1)], "amount": 1000.0})
+    assumptions = {line: LineAssumptions(line, 3, 0.6, 0.0) for line in ("health", "accident")}
+    estimate = estimate_ibnr(triangle, assumptions, premium).set_index("line")
+    assert set(estimate.loc["health", "method"]) == {"chain_ladder"}
+    assert set(estimate.loc["accident", "method"]) == {"bornhuetter_ferguson"}
+
+
+def test_reserving_step_takes_earned_not_written_premium_from_fct_premiums() -> None:
+    # fct_premiums (health): 2024Q2 written 1,200, earned 800; 2024Q3 written 2,000, earned 1,000; 2024Q4 (after
+    # the valuation) earned 5,000. Min 4 accident quarters > 3, so BF at ELR 0.6 on earned premium:
+    # 2024Q2: 800 x 0.6 x (1 - 15/16) = 30; 2024Q3: 1,000 x 0.6 x (1 - 1/1.6) = 225 (CDFs 16/15 and 1.6 as above).
+    # On written premium it would be 45 and 450.
+    con = duckdb.connect()
+    con.execute("create schema intermediate; create schema marts; create schema reference")
+    con.register("hand", _hand_movements())
+    con.execute(
+        """create table intermediate.int_claims__incurred_movements as
+           select line as line_of_business, cast(origin_date as date) as accident_date,
+                  cast(development_date as date) as booked_date, cast(amount as decimal(18, 2)) as amount
+           from hand"""
+    )
+    con.execute(
+        """create table reference.reporting_periods as
+           select * from (values ('2024Q1', 'quarter', date '2024-01-01', date '2024-03-31'),
+                                 ('2024Q2', 'quarter', date '2024-04-01', date '2024-06-30'),
+                                 ('2024Q3', 'quarter', date '2024-07-01', date '2024-09-30'),
+                                 ('2024Q4', 'quarter', date '2024-10-01', date '2024-12-31'),
+                                 ('2024H2', 'half_year', date '2024-07-01', date '2024-12-31'))
+                as t(period_label, period_kind, start_date, end_date)"""
+    )
+    con.execute(
+        """create table marts.fct_premiums as
+           select * from (values ('P1', '2024Q2', 'health', 1200.00, 800.00),
+                                 ('P1', '2024Q3', 'health', 2000.00, 1000.00),
+                                 ('P1', '2024Q4', 'health', 0.00, 5000.00))
+                as t(policy_id, quarter_label, line_of_business, written_premium, earned_premium)"""
+    )
+    _, _, ibnr = _value(con, date(2024, 9, 30), {"health": LineAssumptions("health", 4, 0.6, 0.0)})
+    assert set(ibnr["method"]) == {"bornhuetter_ferguson"}
+    assert ibnr["ibnr"].round(6).tolist() == pytest.approx([0.0, 30.0, 225.0])

@@ -34,10 +34,17 @@ from intermediate.int_claims__incurred_movements
 where booked_date <= ?
 """
 
-EXPOSURE_SQL = """
-select line_of_business as line, booked_date, cast(amount as double) as amount
-from marts.fct_premium_transactions
-where booked_date <= ?
+# Bornhuetter-Ferguson exposure: earned premium (1/365 method) by line and accident (= earning) quarter.
+EARNED_PREMIUM_SQL = """
+select
+    premiums.line_of_business as line,
+    quarters.start_date as origin,
+    cast(sum(premiums.earned_premium) as double) as amount
+from marts.fct_premiums as premiums
+inner join reference.reporting_periods as quarters
+    on premiums.quarter_label = quarters.period_label and quarters.period_kind = 'quarter'
+where quarters.end_date <= ?
+group by premiums.line_of_business, quarters.start_date
 """
 
 
@@ -54,10 +61,8 @@ def _value(
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Triangles, selected factors and IBNR valued at ``valuation``."""
     movements = con.execute(MOVEMENTS_SQL, [valuation]).df()
-    exposure = con.execute(EXPOSURE_SQL, [valuation]).df()
+    earned = con.execute(EARNED_PREMIUM_SQL, [valuation]).df()
     triangle = build_triangle(movements, valuation)
-    exposure["origin"] = pd.to_datetime(exposure["booked_date"]).dt.to_period("Q").dt.start_time.dt.date
-    earned = exposure.groupby(["line", "origin"], as_index=False)["amount"].sum()
     return triangle_frame(triangle), development_factors(triangle), estimate_ibnr(triangle, assumptions, earned)
 
 
@@ -96,7 +101,8 @@ def _replace(con, table: str, frame: pd.DataFrame, quarter: Period) -> None:
                 TRIANGLES,
                 FACTORS,
                 dg.AssetKey(["reference", "reserving_assumptions"]),
-                dg.AssetKey(["marts", "fct_premium_transactions"]),
+                dg.AssetKey(["reference", "reporting_periods"]),
+                dg.AssetKey(["marts", "fct_premiums"]),
             ],
             description="IBNR per line and accident quarter: chain-ladder, or Bornhuetter-Ferguson for young lines.",
             kinds={"python", "duckdb"},

@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from orchestration.generator.ids import make_ids
 from orchestration.generator.money import allocate, money, wan_to_fen
-from orchestration.generator.outstanding import Incurred
+from orchestration.generator.outstanding import Incurred, earned_premium
 from orchestration.generator.policy import HEALTH, LINES, PolicyBook
 from orchestration.generator.scenario import Scenario
 from orchestration.generator.timeline import DAY, Window, day_number
@@ -261,9 +261,7 @@ def build_claims(
         np.concatenate([payments["paid_at"], movements["booked_at"]]) // DAY,
         np.concatenate([payments["amount"], movements["amount"]]),
         np.concatenate([np.zeros(payments["claim"].size, bool), np.ones(movements["claim"].size, bool)]),
-        book.booked_line,
-        book.booked_ts,
-        book.booked_fen,
+        earned_premium(book, window.end_day),
     )
     outstanding = _calibrate_reserves(scenario, window, incurred, movements)
     tables = {

@@ -1,6 +1,7 @@
 """Outstanding claims reserve as the warehouse values it at a quarter end: case reserves booked by then, IBNR by
 ``orchestration.reserving`` on the incurred triangle (payments and case-reserve movements by accident and booking
-quarter) with the ``reserving_assumptions`` seed and booked premium as exposure, and ULAE on both."""
+quarter) with the ``reserving_assumptions`` seed and earned premium (as ``fct_premiums`` computes it) as the
+Bornhuetter-Ferguson exposure, and ULAE on both."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from orchestration.generator.policy import LINES, PolicyBook
 from orchestration.generator.timeline import DAY, EPOCH
+from orchestration.generator.upr import cancelled_on, upr_micro
 from orchestration.reserving import LineAssumptions, build_triangle, estimate_ibnr
 
 SEED = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "reserving_assumptions.csv"
@@ -43,10 +46,46 @@ def _fen(value: float) -> int:
     return int(Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) * 100)
 
 
+def _day(number: int) -> date:
+    return date.fromordinal(EPOCH.toordinal() + int(number))
+
+
+def earned_premium(book: PolicyBook, last_day: int) -> pd.DataFrame:
+    """Earned premium (line, origin = quarter start, amount in CNY) of every quarter up to ``last_day``, as
+    ``fct_premiums`` computes it: written in the quarter + UPR at the previous quarter end - UPR at its end, the
+    UPR policy by policy (1/365) rounded as the warehouse rounds it."""
+    issued_day = book.issued_ts // DAY
+    cancel = cancelled_on(book.start_day.size, book.booked_policy, book.booked_type, book.booked_ts)
+    booked_day = book.booked_ts // DAY
+    first = np.datetime64(int(booked_day.min()), "D").astype("datetime64[M]")
+    first -= first.astype(np.int64) % 3
+    months = np.arange(first, np.datetime64(int(last_day), "D").astype("datetime64[M]") + 1, 3)
+    starts = months.astype("datetime64[D]").astype(np.int64)
+    ends = (months + 3).astype("datetime64[D]").astype(np.int64) - 1
+    upr = np.zeros((starts.size + 1, len(LINES)))  # micro-CNY at each quarter end; row 0 before the first
+    for i, day in enumerate(ends):
+        micro = upr_micro(
+            day, book.booked_policy, book.booked_ts, book.booked_fen, issued_day, book.start_day, book.end_day, cancel
+        )
+        upr[i + 1] = np.bincount(book.line, weights=micro, minlength=len(LINES))
+    rows = booked_day <= ends[-1]
+    quarter = np.searchsorted(starts, booked_day[rows], side="right") - 1
+    written = np.zeros((starts.size, len(LINES)))
+    np.add.at(written, (quarter, book.booked_line[rows]), book.booked_fen[rows] * 10_000)
+    earned = written + upr[:-1] - upr[1:]
+    return pd.DataFrame(
+        {
+            "line": np.tile(np.array(LINES), starts.size),
+            "origin": np.repeat([_day(d) for d in starts], len(LINES)),
+            "amount": earned.ravel() / 1_000_000,
+        }
+    )
+
+
 @dataclass
 class Incurred:
-    """Incremental incurred movements (line index, accident day, booking day, fen, case-reserve flag) and booked
-    premium (line index, booking second, fen), with the line names."""
+    """Incremental incurred movements (line index, accident day, booking day, fen, case-reserve flag), earned premium
+    per line and quarter (``earned_premium``), with the line names."""
 
     lines: tuple[str, ...]
     line: np.ndarray
@@ -54,9 +93,7 @@ class Incurred:
     booked: np.ndarray
     fen: np.ndarray
     is_case: np.ndarray
-    premium_line: np.ndarray
-    premium_ts: np.ndarray
-    premium_fen: np.ndarray
+    earned: pd.DataFrame
 
     def value(self, day: int, fen: np.ndarray | None = None) -> tuple[int, int]:
         """(outstanding claims reserve, case reserves) in fen at ``day``."""
@@ -75,18 +112,8 @@ class Incurred:
                 "amount": sums / 100,
             }
         )
-        prem = self.premium_ts // DAY <= day
-        quarter = _quarter_start(self.premium_ts[prem] // DAY)
-        first = int(quarter.min()) if quarter.size else 0
-        cells, inverse = np.unique(self.premium_line[prem] * 100_000 + (quarter - first), return_inverse=True)
-        exposure = pd.DataFrame(
-            {
-                "line": np.array(self.lines)[cells // 100_000],
-                "origin": [date.fromordinal(EPOCH.toordinal() + int(q)) for q in cells % 100_000 + first],
-                "amount": np.bincount(inverse, weights=self.premium_fen[prem].astype(np.float64)) / 100,
-            }
-        )
-        ibnr = estimate_ibnr(build_triangle(frame, date.fromordinal(EPOCH.toordinal() + day)), assumptions(), exposure)
+        exposure = self.earned[self.earned["origin"] <= _day(day)]
+        ibnr = estimate_ibnr(build_triangle(frame, _day(day)), assumptions(), exposure)
         per_line = ibnr.groupby("line")["ibnr"].sum()
         case_rows = rows & self.is_case
         case = np.bincount(self.line[case_rows], weights=fen[case_rows], minlength=len(self.lines)).astype(np.int64)

@@ -27,15 +27,21 @@ def upr_ratio(day: int, issued_day: np.ndarray, start: np.ndarray, end: np.ndarr
     return np.where(alive, unexpired / cover, 0.0)
 
 
-def upr_exact(day: int, book_policy, book_ts, book_fen, issued_day, start, end, cancel) -> int:
-    """UPR at ``day`` in micro-CNY (1e-6 CNY), each policy rounded as the warehouse rounds it."""
+def upr_micro(day: int, book_policy, book_ts, book_fen, issued_day, start, end, cancel) -> np.ndarray:
+    """UPR of each policy at ``day`` in micro-CNY (1e-6 CNY), rounded as the warehouse rounds it (0 when out)."""
     rows = book_ts // DAY <= day
     written = np.bincount(book_policy[rows], weights=book_fen[rows], minlength=start.size).astype(np.int64)
     alive = (issued_day <= day) & (day < end) & (cancel > day)
     cover = end[alive] - start[alive] + 1
     unexpired = np.where(day < start[alive], cover, end[alive] - day)
-    micro = np.round(written[alive] * 10_000 * unexpired / cover).astype(np.int64)
-    return int(micro.sum())
+    micro = np.zeros(start.size, dtype=np.int64)
+    micro[alive] = np.round(written[alive] * 10_000 * unexpired / cover).astype(np.int64)
+    return micro
+
+
+def upr_exact(day: int, book_policy, book_ts, book_fen, issued_day, start, end, cancel) -> int:
+    """UPR at ``day`` in micro-CNY (1e-6 CNY), each policy rounded as the warehouse rounds it."""
+    return int(upr_micro(day, book_policy, book_ts, book_fen, issued_day, start, end, cancel).sum())
 
 
 def upr_path(days: np.ndarray, issued_day, start, end, cancel, written_fen) -> np.ndarray:

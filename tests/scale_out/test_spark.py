@@ -92,6 +92,7 @@ def both_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, d
             json.dumps({"relation": "reserving.ibnr_estimates", "path": str(reserving)}),
             json.dumps({"close_quarter": CLOSE_QUARTER}),
             *(f"{model}+" for model in SPARK_GAPS),
+            "test_type:unit",  # the hand-worked fixtures run on DuckDB (tests/test_hand_worked.py)
         ],
         env=_spark_env(root),
         cwd=root.parent,

@@ -23,14 +23,19 @@ in_scope as (
         and periods.end_date > cast({{ dbt.dateadd('year', -1, 'close_quarter.end_date') }} as date)
 ),
 
+-- Written premium of the quarters within the period (fct_premiums: per policy, quarter and line).
 premiums as (
     select
         in_scope.period_label,
-        sum(f.amount) as premium_income_original,
-        sum(case when f.line_of_business = 'health' then f.amount else 0 end) as premium_income_health
+        sum(f.written_premium) as premium_income_original,
+        sum(case when f.line_of_business = 'health' then f.written_premium else 0 end) as premium_income_health
     from in_scope
-    inner join {{ ref('fct_premium_transactions') }} as f
-        on f.booked_date between in_scope.start_date and in_scope.end_date
+    inner join periods as quarters
+        on
+            in_scope.start_date <= quarters.start_date
+            and in_scope.end_date >= quarters.end_date
+            and quarters.period_kind = 'quarter'
+    inner join {{ ref('fct_premiums') }} as f on quarters.period_label = f.quarter_label
     group by in_scope.period_label
 ),
 
