@@ -144,19 +144,26 @@ def test_a_materially_different_scenario_also_verifies(tmp_path: Path) -> None:
     targets["rpt_count"]["value"] = 12
     targets["rpt_amount"]["value"] = 9876.54
     targets["rpt_unified_agreements"]["value"] = 2
-    # Solvency of a smaller book: minimum capital 35,000.00 万元 (the generator shapes the investment mix to it),
-    # core capital 96,000.00, actual capital 97,231.28 as in the seed.
-    targets["minimum_capital"]["value"] = 35000.0
-    targets["core_solvency_surplus"]["value"] = 61000.0  # 96,000.00 − 35,000.00
-    targets["core_solvency_ratio"]["value"] = 274.29  # 96,000.00 / 35,000.00 = 274.2857 %
-    targets["comprehensive_solvency_surplus"]["value"] = 62231.28  # 97,231.28 − 35,000.00
-    targets["comprehensive_solvency_ratio"]["value"] = 277.8  # 97,231.28 / 35,000.00 = 277.8037 %
+    finance = {  # a smaller balance sheet, other profit, funds, yield and reserves (万元, %)
+        "total_liabilities": 301122.11, "admitted_liabilities": 301122.11, "net_assets": 88647.08,
+        "total_assets": 389769.19, "admitted_assets": 388353.40, "actual_capital": 87231.28,
+        "profit_before_tax": 9114.77, "investable_funds_net": 153400, "comprehensive_investment_yield": 2.10,
+        "unearned_premium_reserve": 52000.00, "outstanding_claims_reserve": 43106.29,
+        # minimum capital 32,000.00 (the generator shapes the investment mix to it) and core capital 86,000.00:
+        "minimum_capital": 32000.00, "core_solvency_surplus": 54000.00,  # 86,000.00 - 32,000.00
+        "core_solvency_ratio": 268.75,  # 86,000.00 / 32,000.00
+        "comprehensive_solvency_surplus": 55231.28,  # 87,231.28 - 32,000.00
+        "comprehensive_solvency_ratio": 272.60,  # 87,231.28 / 32,000.00 = 272.598 %
+    }  # fmt: skip
+    for code, value in finance.items():
+        targets[code]["value"] = value
     targets["integrated_risk_rating"]["value"] = "A"
     scenario.pop("quarters", None)
     path = tmp_path / "other.yaml"
     path.write_text(yaml.safe_dump(scenario, allow_unicode=True), encoding="utf-8")
     root = tmp_path / "home"
-    assert regwh(root, "generate", "--scenario", str(path), "--scale", "0.005").returncode == 0
+    generated = regwh(root, "generate", "--scenario", str(path), "--scale", "0.005")
+    assert generated.returncode == 0, generated.stderr[-3000:]
     closed = regwh(root, "close", "--period", "2024H2")
     assert closed.returncode == 0, closed.stderr[-3000:]
     result = regwh(root, "verify", "--scenario", str(path))
