@@ -112,20 +112,25 @@ def solve_equity_shift(scenario: Scenario, home: Path, progress: Callable[[str],
     with duckdb.connect(str(settings.warehouse_path(scratch))) as con:
         what_if = WhatIf(con, sql, quarter.label, quarter.end.isoformat())
         low, high = what_if.bounds()
-        points = [(0, what_if.minimum_capital(0) - target)]
+        previous, previous_gap = 0, what_if.minimum_capital(0) - target
         shift = max(min(10**9, high), low)  # 10 million CNY for the first slope
         for _ in range(MAX_STEPS):
             gap = what_if.minimum_capital(shift) - target
             if abs(gap) <= TOLERANCE_CNY:
                 break
-            (before, before_gap) = points[-1]
-            points.append((shift, gap))
-            if gap == before_gap:
-                raise RuntimeError("calibration: minimum capital does not respond to the investment mix")
-            step = int((Decimal(shift - before) * gap / (gap - before_gap)).to_integral_value())
+            if gap == previous_gap:
+                break
+            step = int((Decimal(shift - previous) * gap / (gap - previous_gap)).to_integral_value())
+            previous, previous_gap = shift, gap
             shift = max(min(shift - step, high), low)
         else:
-            raise RuntimeError(f"calibration: no shift within {TOLERANCE_CNY} CNY of the target in {MAX_STEPS} steps")
+            gap = None
+        if gap is None or abs(gap) > TOLERANCE_CNY:
+            reach = [what_if.minimum_capital(bound) for bound in (low, high)]
+            raise RuntimeError(
+                f"calibration: minimum capital {target:,.2f} CNY is out of reach of the investment mix "
+                f"({min(reach):,.2f} to {max(reach):,.2f} CNY); choose a target in that range"
+            )
     shutil.rmtree(scratch, ignore_errors=True)
     progress(f"calibration: {shift / 100:,.2f} CNY from deposits into equity gives minimum capital {target:,.2f} CNY")
     return shift
