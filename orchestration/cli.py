@@ -23,7 +23,9 @@ def _generate(args: argparse.Namespace) -> int:
     from orchestration.generator import generate
 
     root = settings.ensure_home()
-    summary = generate(Path(args.scenario), root, scale=args.scale, seed=args.seed, progress=print)
+    summary = generate(
+        Path(args.scenario), root, scale=args.scale, seed=args.seed, progress=print, calibrate=args.calibrate
+    )
     rows = summary["rows"]
     print(f"generated {sum(rows.values()):,} rows in {len(rows)} tables under {settings.landing_dir(root)}")
     return 0
@@ -31,6 +33,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 def _close(args: argparse.Namespace) -> int:
     from orchestration.close import CloseError, close
+    from orchestration.publish import regulatory_tests
 
     try:
         outcome = close(Period.parse(args.period), restatement_reason=args.restate)
@@ -39,6 +42,8 @@ def _close(args: argparse.Namespace) -> int:
         return 1
     state = "published" if outcome.written else "already published, unchanged"
     print(f"{outcome.period}: {state}: {outcome.package}")
+    for line in regulatory_tests(outcome.package):
+        print(line, file=sys.stderr if "FAILED" in line else sys.stdout)
     return 0
 
 
@@ -92,6 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--scenario", required=True, help="scenario YAML (targets of a half year)")
     generate.add_argument("--scale", type=float, default=1.0, help="population scale (1 = the seed insurer)")
     generate.add_argument("--seed", type=int, default=42, help="random seed")
+    generate.add_argument(
+        "--no-calibrate",
+        dest="calibrate",
+        action="store_false",
+        help="skip solving the investment mix for the minimum-capital target (one close fewer)",
+    )
     generate.set_defaults(func=_generate)
 
     close = commands.add_parser("close", help="extract, build, gate and publish a period (2025H1)")

@@ -11,6 +11,7 @@ from orchestration.defs.regulatory import (
     quarterly_solvency_package,
     solvency_gate,
 )
+from orchestration.defs.regulatory_tests import regulatory_tests
 from orchestration.defs.reserving import claims_reserving
 from orchestration.defs.resources import build_resources
 from orchestration.defs.schedules import complete_delivery_sensor, half_year_disclosure_schedule, quarter_end_close
@@ -26,7 +27,7 @@ defs = dg.Definitions(
         half_year_disclosure_package,
         quarterly_solvency_package,
     ],
-    asset_checks=[disclosure_gate, solvency_gate, *fact_checks],
+    asset_checks=[disclosure_gate, solvency_gate, regulatory_tests, *fact_checks],
     jobs=jobs,
     schedules=[quarter_end_close, half_year_disclosure_schedule],
     sensors=[complete_delivery_sensor],

@@ -14,7 +14,8 @@ DEFAULT_ENTITY = "众惠财产相互保险社"
 HALF_NAMES = {1: "上半年", 2: "下半年"}
 
 FIGURES_SQL = """
-select m.metric_code, d.name_zh, d.unit, d.section, m.metric_value, p.display_decimals
+select m.metric_code, d.name_zh, d.unit, d.section, coalesce(cast(m.metric_value as varchar), m.metric_text),
+    p.display_decimals
 from regulatory.rpt_metrics as m
 inner join reference.metric_publication as p on m.metric_code = p.metric_code
 inner join reference.metric_dictionary as d on m.metric_code = d.code
@@ -44,17 +45,24 @@ def previous_comparable(period: Period) -> Period:
     return Period(period.year - 1, "H", 2)
 
 
+def _value(value: str, unit: str) -> Decimal | str:
+    """A figure as published: a grade as text, anything else an exact decimal."""
+    return value if unit == "grade" else Decimal(value)
+
+
 def report_input(con: duckdb.DuckDBPyConnection, period: Period, output: str) -> ReportInput:
     """Figures of ``period`` (and the previous comparable period) published in ``output``, with chart series."""
     rows = con.execute(FIGURES_SQL, [period.label, output]).fetchall()
     figures = [
-        Figure(code, name, unit, section, Decimal(value), decimals)
+        Figure(code, name, unit, section, _value(value, unit), decimals)
         for code, name, unit, section, value, decimals in rows
         if value is not None
     ]
     previous = {
-        code: Decimal(value)
-        for code, _, _, _, value, _ in con.execute(FIGURES_SQL, [previous_comparable(period).label, output]).fetchall()
+        code: _value(value, unit)
+        for code, _, unit, _, value, _ in con.execute(
+            FIGURES_SQL, [previous_comparable(period).label, output]
+        ).fetchall()
         if value is not None
     }
     by_line = con.execute(PREMIUM_BY_LINE_SQL, [[q.label for q in period.quarters]]).fetchall()

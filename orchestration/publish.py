@@ -72,13 +72,17 @@ def display_value(value: Decimal, decimals: int) -> str:
     return str(value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
 
 
-def metrics_csv(rows: list[tuple[str, Decimal, int, str]]) -> bytes:
-    """``metric_code,value,display_value,unit`` for (code, value, display decimals, unit) rows."""
+def metrics_csv(rows: list[tuple[str, Decimal | str, int, str]]) -> bytes:
+    """``metric_code,value,display_value,unit`` for (code, value, display decimals, unit) rows; a grade (text) is
+    written as it is."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["metric_code", "value", "display_value", "unit"])
     for code, value, decimals, unit in rows:
-        writer.writerow([code, format_value(value), display_value(value, decimals), unit])
+        if isinstance(value, str):
+            writer.writerow([code, value, value, unit])
+        else:
+            writer.writerow([code, format_value(value), display_value(value, decimals), unit])
     return buffer.getvalue().encode("utf-8")
 
 
@@ -179,3 +183,18 @@ def verify_package(path: Path) -> list[str]:
         if file.name != MANIFEST and file.name not in listed:
             problems.append(f"{file.name}: not listed in the manifest")
     return problems
+
+
+def regulatory_tests(package: Path) -> list[str]:
+    """The regulatory tests of a package's solvency summary, one line each (FAILED in capitals); none without one."""
+    summary = package / "solvency_summary.csv"
+    if not summary.exists():
+        return []
+    with summary.open(encoding="utf-8") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["regulatory_test"]]
+    lines = []
+    for row in rows:
+        figure = row["this_quarter_grade"] or f"{Decimal(row['this_quarter_value']).quantize(Decimal('0.01'))} %"
+        state = "passed" if row["this_quarter_passed"] == "True" else "FAILED"
+        lines.append(f"regulatory test {state}: {row['regulatory_test']} ({row['name_zh']} {figure})")
+    return lines

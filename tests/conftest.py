@@ -55,9 +55,13 @@ def regwh(root: Path, *args: str, guarded: bool = False, **env: str) -> subproce
     return subprocess.run(command, env=regwh_env(root, **env), cwd=REPO, capture_output=True, text=True, timeout=900)
 
 
-def metrics(package: Path) -> dict[str, Decimal]:
+def metrics(package: Path) -> dict[str, Decimal | str]:
+    """A package's figures: exact decimals, grades (the integrated risk rating) as text."""
     with (package / "metrics.csv").open(encoding="utf-8") as handle:
-        return {row["metric_code"]: Decimal(row["value"]) for row in csv.DictReader(handle)}
+        return {
+            row["metric_code"]: row["value"] if row["unit"] == "grade" else Decimal(row["value"])
+            for row in csv.DictReader(handle)
+        }
 
 
 @pytest.fixture(scope="session")

@@ -15,11 +15,6 @@ from orchestration import deliveries
 from orchestration.publish import sha256_bytes
 from tests.conftest import REPO, SEED_SCENARIO, metrics, regwh
 
-REQUIRED = [
-    "premium_income_original", "premium_income_health", "premium_share_health", "claims_paid", "claims_count",
-    "rpt_count", "rpt_amount", "rpt_unified_agreements",
-]  # fmt: skip
-
 
 def _copy(closed: Path, tmp_path: Path) -> Path:
     root = tmp_path / "home"
@@ -31,7 +26,8 @@ def test_the_extract_reproduces_the_published_figures(closed: Path) -> None:
     result = regwh(closed, "verify", "--scenario", str(SEED_SCENARIO))
     assert result.returncode == 0, result.stdout
     lines = {line.split()[0]: line for line in result.stdout.splitlines() if line.strip()}
-    for metric in REQUIRED:
+    targets = yaml.safe_load(SEED_SCENARIO.read_text(encoding="utf-8"))["targets"]
+    for metric in targets:  # all 30 figures of the seed report, the solvency ones and the rating included
         assert lines[metric].rstrip().endswith("ok"), lines[metric]
 
 
@@ -176,17 +172,35 @@ def test_a_materially_different_scenario_also_verifies(tmp_path: Path) -> None:
     targets["rpt_count"]["value"] = 12
     targets["rpt_amount"]["value"] = 9876.54
     targets["rpt_unified_agreements"]["value"] = 2
+    finance = {  # a smaller balance sheet, other profit, funds, yield and reserves (万元, %)
+        "total_liabilities": 301122.11, "admitted_liabilities": 301122.11, "net_assets": 88647.08,
+        "total_assets": 389769.19, "admitted_assets": 388353.40, "actual_capital": 87231.28,
+        "profit_before_tax": 9114.77, "investable_funds_net": 153400, "comprehensive_investment_yield": 2.10,
+        "unearned_premium_reserve": 52000.00, "outstanding_claims_reserve": 43106.29,
+        # minimum capital 32,000.00 (the generator shapes the investment mix to it) and core capital 86,000.00:
+        "minimum_capital": 32000.00, "core_solvency_surplus": 54000.00,  # 86,000.00 - 32,000.00
+        "core_solvency_ratio": 268.75,  # 86,000.00 / 32,000.00
+        "comprehensive_solvency_surplus": 55231.28,  # 87,231.28 - 32,000.00
+        "comprehensive_solvency_ratio": 272.60,  # 87,231.28 / 32,000.00 = 272.598 %
+    }  # fmt: skip
+    for code, value in finance.items():
+        targets[code]["value"] = value
+    targets["integrated_risk_rating"]["value"] = "A"
     scenario.pop("quarters", None)
     path = tmp_path / "other.yaml"
     path.write_text(yaml.safe_dump(scenario, allow_unicode=True), encoding="utf-8")
     root = tmp_path / "home"
-    assert regwh(root, "generate", "--scenario", str(path), "--scale", "0.005").returncode == 0
+    generated = regwh(root, "generate", "--scenario", str(path), "--scale", "0.005")
+    assert generated.returncode == 0, generated.stderr[-3000:]
     closed = regwh(root, "close", "--period", "2024H2")
     assert closed.returncode == 0, closed.stderr[-3000:]
     result = regwh(root, "verify", "--scenario", str(path))
     assert result.returncode == 0, result.stdout
+    lines = [line for line in result.stdout.splitlines() if line.split() and line.split()[0] in targets]
+    assert len(lines) == len(targets) and all(line.rstrip().endswith("ok") for line in lines), result.stdout
     figures = metrics(root / "extracts" / "2024H2" / "v1")
     assert figures["rpt_count"] == 12 and figures["premium_income_original"] == Decimal("120345.67")
+    assert figures["integrated_risk_rating"] == "A"
 
 
 def test_the_quarter_close_publishes_the_solvency_summary(closed: Path, tmp_path: Path) -> None:
@@ -200,7 +214,40 @@ def test_the_quarter_close_publishes_the_solvency_summary(closed: Path, tmp_path
     figures = metrics(package)
     for code in ("core_solvency_ratio", "comprehensive_solvency_ratio", "minimum_capital", "actual_capital"):
         assert summary[code]["this_quarter_value"] and summary[code]["last_quarter_value"], code
-    assert figures["actual_capital"] == figures["admitted_assets"] - figures["admitted_liabilities"]
-    assert figures["comprehensive_solvency_surplus"] == figures["actual_capital"] - figures["minimum_capital"]
+    # Identities hold on unrounded figures; each published figure is rounded on its own (at most 0.01 apart).
+    cent = Decimal("0.01")
+    assert abs(figures["actual_capital"] - (figures["admitted_assets"] - figures["admitted_liabilities"])) <= cent
+    surplus = figures["actual_capital"] - figures["minimum_capital"]
+    assert abs(figures["comprehensive_solvency_surplus"] - surplus) <= cent
+    # Supplementary tier 1 = the admitted deferred tax assets: the seed's 97,231.28 - 96,548.34 (core capital
+    # = minimum capital 46,587.25 + core surplus 49,961.09) = 682.94 万元.
+    assert abs(figures["actual_capital"] - figures["core_capital"] - Decimal("682.94")) <= cent
     assert summary["integrated_risk_rating"]["this_quarter_grade"] == "BB"
     assert (package / "related_party_disclosure.csv").read_text(encoding="utf-8").startswith("period_label,")
+
+
+def test_a_quarter_below_the_solvency_standard_closes_and_shows_the_failed_test(tmp_path: Path) -> None:
+    scenario = yaml.safe_load(SEED_SCENARIO.read_text(encoding="utf-8"))
+    scenario["scenario"] = "undercapitalised_2025h1"
+    targets = scenario["targets"]
+    targets["net_assets"]["value"] = 25000.0  # far below the ~43,000 万元 of minimum capital this business needs
+    targets["total_assets"]["value"] = round(targets["total_liabilities"]["value"] + 25000.0, 2)
+    for code in (
+        "admitted_assets", "actual_capital", "minimum_capital", "core_solvency_surplus", "core_solvency_ratio",
+        "comprehensive_solvency_surplus", "comprehensive_solvency_ratio",
+    ):  # fmt: skip
+        targets.pop(code)
+    path = tmp_path / "undercapitalised.yaml"
+    path.write_text(yaml.safe_dump(scenario, allow_unicode=True), encoding="utf-8")
+    root = tmp_path / "home"
+    assert regwh(root, "generate", "--scenario", str(path), "--scale", "0.005").returncode == 0
+    closed = regwh(root, "close", "--period", "2025Q2")
+    assert closed.returncode == 0, closed.stderr[-3000:]
+    assert "regulatory test FAILED: comprehensive_solvency_ratio >= 100 %" in closed.stderr
+    assert "regulatory test passed: integrated_risk_rating class B or better" in closed.stdout
+    package = root / "extracts" / "2025Q2" / "v1"
+    with (package / "solvency_summary.csv").open(encoding="utf-8") as handle:
+        summary = {row["metric_code"]: row for row in csv.DictReader(handle)}
+    assert Decimal(summary["comprehensive_solvency_ratio"]["this_quarter_value"]) < 100
+    assert summary["comprehensive_solvency_ratio"]["this_quarter_passed"] == "False"
+    assert regwh(root, "verify-package", str(package)).returncode == 0

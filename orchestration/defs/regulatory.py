@@ -123,7 +123,7 @@ def _inputs(root: Path, quarter: Period) -> list[dict]:
 
 
 METRICS_SQL = """
-select m.metric_code, m.metric_value, p.display_decimals, m.unit
+select m.metric_code, coalesce(cast(m.metric_value as varchar), m.metric_text), p.display_decimals, m.unit
 from regulatory.rpt_metrics as m
 inner join reference.metric_publication as p on m.metric_code = p.metric_code
 inner join (select code, row_number() over () as position from reference.metric_dictionary) as d
@@ -173,7 +173,9 @@ def _publish(
         extra = {name: _table_csv(con, sql, period) for name, sql in tables.items()}
     if not rows or any(value is None for _, value, _, _ in rows):
         raise dg.Failure(f"{period.label}: a {output} figure is missing; nothing published")
-    metrics = metrics_csv([(code, Decimal(value), decimals, unit) for code, value, decimals, unit in rows])
+    metrics = metrics_csv(
+        [(code, value if unit == "grade" else Decimal(value), decimals, unit) for code, value, decimals, unit in rows]
+    )
     validation = json.dumps(results, indent=2, sort_keys=True, default=str).encode("utf-8")
     files = {"metrics.csv": metrics, "validation.json": validation, **rendered, **{n: d for n, (d, _) in extra.items()}}
     unfooted = footing_problems(files)

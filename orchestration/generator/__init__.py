@@ -14,11 +14,12 @@ from pathlib import Path
 
 import numpy as np
 
+from orchestration.generator.calibration import solve_equity_shift
 from orchestration.generator.claims import build_claims
 from orchestration.generator.finance import build_finance
 from orchestration.generator.policy import build_policies, products_table
 from orchestration.generator.related_party import build_related_party
-from orchestration.generator.scenario import load_scenario
+from orchestration.generator.scenario import Scenario, load_scenario
 from orchestration.generator.timeline import Window
 from orchestration.generator.writer import MARKER, Landing
 from orchestration.landing_contract import get_table
@@ -32,18 +33,47 @@ def generate(
     scale: float = 1.0,
     seed: int = 42,
     progress: Callable[[str], None] | None = None,
+    calibrate: bool = False,
 ) -> dict:
     """Write ``home/landing/<system>/<table>_<YYYYQn>.<ext>`` for the scenario's period and the 12 quarters before it.
 
     ``scale`` multiplies the population (members, policies, claims); money totals, ratios and register counts hold
-    at every scale. Same scenario, scale and seed give byte-identical files. Returns rows written per table (for
+    at every scale. Same scenario, scale and seed give byte-identical files. With ``calibrate`` and a
+    minimum-capital target, the investment mix is solved on a first writing so that the warehouse computes the
+    target (``calibration.py``), then everything is written again with it. Returns rows written per table (for
     snapshot tables, the rows of the last quarter's file)."""
     if scale <= 0:
         raise ValueError("scale must be positive")
     scenario = load_scenario(Path(scenario_path))
+    say = progress or (lambda _message: None)
+    window = Window.for_period(scenario.period)
+    marker = {
+        "scenario": scenario.name,
+        "period": scenario.period.label,
+        "scale": scale,
+        "seed": seed,
+        "generated_by": "regwh generate",
+    }
+    landing = _write(scenario, Path(home), scale, seed, progress, 0, marker)
+    if calibrate and "minimum_capital" in scenario.targets:
+        equity_shift = solve_equity_shift(scenario, Path(home), say)
+        landing = _write(scenario, Path(home), scale, seed, progress, equity_shift, marker)
+    return {**marker, "quarters": window.labels, "rows": dict(sorted(landing.rows.items()))}
+
+
+def _write(
+    scenario: Scenario,
+    home: Path,
+    scale: float,
+    seed: int,
+    progress: Callable[[str], None] | None,
+    equity_shift: int,
+    marker: dict,
+) -> Landing:
+    """Build and write every table (deterministic in the seed), then the generator's marker file."""
     window = Window.for_period(scenario.period)
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4)]
-    landing = Landing(Path(home), window, progress)
+    landing = Landing(home, window, progress)
     landing.prepare()
 
     book = build_policies(scenario, window, scale, streams[0])
@@ -55,22 +85,14 @@ def generate(
         landing.event(get_table("claims", name), claims.tables.pop(name))
     for sources in (
         build_related_party(scenario, window, streams[2]),
-        build_finance(scenario, window, streams[3], book, claims),
+        build_finance(scenario, window, streams[3], book, claims, equity_shift),
     ):
         for key, data in sources.events.items():
             landing.event(get_table(*key.split("/")), data)
         for key, state_at in sources.snapshots.items():
             landing.snapshot(get_table(*key.split("/")), state_at)
-
-    marker = {
-        "scenario": scenario.name,
-        "period": scenario.period.label,
-        "scale": scale,
-        "seed": seed,
-        "generated_by": "regwh generate",
-    }
     fd = os.open(landing.root / MARKER, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         json.dump(marker, out, indent=2)
         out.write("\n")
-    return {**marker, "quarters": window.labels, "rows": dict(sorted(landing.rows.items()))}
+    return landing

@@ -142,12 +142,35 @@ SECURITIES = [
     ("reverse_repo", "exchange", "上海证券交易所", "CNY", None, 0.018, 0, 0.02),
 ]
 FX = {"CNY": 1.0, "USD": 7.15, "HKD": 0.915, "EUR": 7.8}
+CALIBRATION_EQUITY = next(  # 贵州茅台: CNY main-board equity (R8 equity risk)
+    i for i, security in enumerate(SECURITIES) if security[0] == "listed_equity" and security[3] == "CNY"
+)
 
 
-def _investments(scenario: Scenario, window: Window, rng: np.random.Generator) -> tuple[Sources, dict]:
+def calibration_pool(klass: np.ndarray, currency: np.ndarray, held_last: np.ndarray) -> np.ndarray:
+    """The holdings the calibration shift draws from at the period end: CNY bank deposits held then."""
+    return np.flatnonzero(np.isin(klass, ["demand_deposit", "term_deposit"]) & (currency == "CNY") & held_last)
+
+
+def shift_to_equity(amounts: np.ndarray, pool: np.ndarray, shift: int) -> np.ndarray:
+    """Per-holding change of the period-end amounts (fen) that moves ``shift`` fen from the deposits in ``pool``
+    (in proportion to their amounts) into the calibration equity (``CALIBRATION_EQUITY``)."""
+    change = np.zeros(amounts.size, dtype=np.int64)
+    if shift:
+        if shift > int(amounts[pool].sum()) or -shift > int(amounts[CALIBRATION_EQUITY]):
+            raise ValueError(f"calibration: cannot move {shift} fen between deposits and equity")
+        change[pool] = -allocate(shift, amounts[pool])
+        change[CALIBRATION_EQUITY] += shift
+    return change
+
+
+def _investments(
+    scenario: Scenario, window: Window, rng: np.random.Generator, equity_shift: int = 0
+) -> tuple[Sources, dict]:
     """Month-end holdings growing to the period end's investable funds (net of repo financing, most months), valuations
     of marketable securities, income items; the period's comprehensive yield hits its target through fair-value
-    changes."""
+    changes. ``equity_shift`` fen move from the CNY deposits into the calibration equity at the period end (the
+    investment mix that gives the minimum-capital target, see ``calibration.py``)."""
     months = month_ends(window.start_day, window.end_day)
     n_months, n_sec = months.size, len(SECURITIES)
     klass = np.array([s[0] for s in SECURITIES])
@@ -156,6 +179,7 @@ def _investments(scenario: Scenario, window: Window, rng: np.random.Generator) -
     # Positions open and close: each security is held over a random stretch of months (deposits and core bonds longer).
     opens = np.where(rng.random(n_sec) < 0.6, 0, rng.integers(0, n_months // 2, n_sec))
     closes = np.where(rng.random(n_sec) < 0.7, n_months, rng.integers(n_months // 2, n_months, n_sec))
+    closes[CALIBRATION_EQUITY] = n_months  # held to the period end: the calibration moves funds into it
     held = (np.arange(n_months)[None, :] >= opens[:, None]) & (np.arange(n_months)[None, :] < closes[:, None])
     net = scenario.fen("investable_funds_net", 183_400) * 0.55 ** (
         (n_months - 1 - np.arange(n_months)) / max(n_months - 1, 1)
@@ -169,6 +193,8 @@ def _investments(scenario: Scenario, window: Window, rng: np.random.Generator) -
     weights = np.array([s[7] for s in SECURITIES])[:, None] * held * rng.lognormal(0, 0.05, (n_sec, n_months))
     amount_cny = np.round(weights / weights.sum(axis=0) * total).astype(np.int64)
     amount_cny[:, -1] = allocate(round(total[-1]), weights[:, -1])
+    pool = calibration_pool(klass, currency, held[:, -1])
+    amount_cny[:, -1] += shift_to_equity(amount_cny[:, -1], pool, equity_shift)
     fx = np.array([FX[c] for c in currency])[:, None] * (1 + np.cumsum(rng.normal(0, 0.006, (n_sec, n_months)), axis=1))
     fx[currency == "CNY"] = 1.0
     amount_original = np.round(amount_cny / fx).astype(np.int64)
@@ -386,11 +412,16 @@ def _regulator(scenario: Scenario, window: Window, rng: np.random.Generator) -> 
 
 
 def build_finance(
-    scenario: Scenario, window: Window, rng: np.random.Generator, book: PolicyBook, claims: ClaimBook
+    scenario: Scenario,
+    window: Window,
+    rng: np.random.Generator,
+    book: PolicyBook,
+    claims: ClaimBook,
+    equity_shift: int = 0,
 ) -> Sources:
     """Reinsurance, investments, capital, regulator and ledger tables."""
     reinsurance, ceded = _reinsurance(window, rng, book, claims)
-    investments, invested = _investments(scenario, window, rng)
+    investments, invested = _investments(scenario, window, rng, equity_shift)
     parts = [
         reinsurance,
         investments,

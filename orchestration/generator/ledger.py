@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from orchestration.generator.balance import balance_targets
 from orchestration.generator.claims import ClaimBook
 from orchestration.generator.money import allocate, money
 from orchestration.generator.policy import PolicyBook
@@ -36,6 +37,7 @@ ACCOUNTS = [
     ("1601", "固定资产", "asset"),
     ("1701", "无形资产-软件", "asset"),
     ("1801", "存出资本保证金", "asset"),
+    ("1811", "递延所得税资产", "asset"),
     ("1812", "递延所得税资产-可抵扣亏损", "asset"),
     ("1901", "长期待摊费用", "asset"),
     ("2001", "卖出回购金融资产款", "liability"),
@@ -263,21 +265,18 @@ def _profit(journal: Journal) -> np.ndarray:
 
 def _opening(scenario: Scenario, end: np.ndarray) -> np.ndarray:
     """Balances before the first landed month such that the period end's totals hit the targets (``end``: the
-    period-end balances the flows alone give)."""
+    period-end balances the flows alone give); see ``balance.py`` for how the totals are chosen."""
     start = np.zeros(len(CODES), dtype=np.int64)
     liability, asset = TYPES == "liability", TYPES == "asset"
-    total_liabilities = scenario.fen("total_liabilities", 391_122.11)
-    if "total_liabilities" not in scenario.targets:
-        total_liabilities = int(end[liability].sum() * 1.6)
-    net_assets = scenario.fen("net_assets", 98_647.08)
-    if "net_assets" not in scenario.targets and "total_assets" in scenario.targets:
-        net_assets = scenario.fen("total_assets", 0) - total_liabilities
+    targets = balance_targets(scenario, default_liabilities=int(end[liability].sum() * 1.6))
+    total_liabilities, net_assets = targets.total_liabilities, targets.net_assets
     total_assets = total_liabilities + net_assets
-    admitted = scenario.targets.get("admitted_assets")
-    non_admitted = total_assets - scenario.fen("admitted_assets", 0) if admitted else round(total_assets * 0.003)
+    admitted = targets.admitted_assets
+    non_admitted = total_assets - admitted if admitted is not None else round(total_assets * 0.003)
     for code, share in NON_ADMITTED.items():
         start[INDEX[code]] = round(non_admitted * share) - end[INDEX[code]]
     start[INDEX["1812"]] += non_admitted - sum(round(non_admitted * s) for s in NON_ADMITTED.values())
+    start[INDEX["1811"]] = targets.admitted_deferred_tax_assets - end[INDEX["1811"]]
     start[INDEX["1001"]] = 5_000_000
     start[INDEX["1601"]] = 4_200_000_000
     start[INDEX["1801"]] = 2_000_000_000  # capital deposit: 20 % of the operating fund

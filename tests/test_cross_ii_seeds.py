@@ -1,0 +1,41 @@
+"""The README lists every C-ROSS seed row not yet verified against the rule text."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "dbt_project" / "seeds"
+KEYS = {  # the columns that name a row, as the README quotes them
+    "cross_ii_control_risk": ("item",),
+    "cross_ii_credit_factors": ("component", "category", "band"),
+    "cross_ii_market_factors": ("sub_risk", "instrument"),
+    "cross_ii_related_party_thresholds": ("threshold",),
+    "cross_ii_rule_versions": ("rule_version",),
+}
+
+
+def _unverified_section() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("### Unverified C-ROSS parameters")
+    return readme[start : readme.index("\n## ", start)]
+
+
+def test_every_unverified_seed_row_is_listed_in_the_readme() -> None:
+    section = _unverified_section()
+    listed = [line for line in section.splitlines() if line.startswith("| cross_ii_")]
+    expected = 0
+    for path in sorted(SEEDS.glob("cross_ii_*.csv")):
+        with path.open(encoding="utf-8") as handle:
+            rows = [row for row in csv.DictReader(handle) if row["verified"] == "false"]
+        for row in rows:
+            expected += 1
+            key = [row[column] for column in KEYS[path.stem]]
+            lines = [
+                line
+                for line in listed
+                if line.startswith(f"| {path.stem} |") and all(f"`{value}`" in line for value in key)
+            ]
+            assert lines, f"{path.name}: unverified row {key} is not listed in the README"
+    assert expected > 0 and len(listed) == expected
