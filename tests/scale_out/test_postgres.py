@@ -107,7 +107,9 @@ def test_deploy_instance_keeps_every_storage_in_postgres_and_no_secret_in_the_fi
 def test_a_close_runs_on_a_postgres_instance_and_reads_back(postgres: dict[str, str], tmp_path: Path) -> None:
     root = tmp_path / "home"
     _storage_only_instance(root / "dagster")
-    generated = regwh(root, "generate", "--scenario", str(SEED_SCENARIO), "--scale", "0.002", "--seed", "42", "--no-calibrate")
+    generated = regwh(
+        root, "generate", "--scenario", str(SEED_SCENARIO), "--scale", "0.002", "--seed", "42", "--no-calibrate"
+    )
     assert generated.returncode == 0, generated.stderr
     closed = regwh(root, "close", "--period", "2025H1", **postgres)
     assert closed.returncode == 0, closed.stdout[-3000:] + closed.stderr[-3000:]

@@ -63,7 +63,9 @@ def both_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, d
     root = tmp_path_factory.mktemp("spark") / "home"
     timings: dict[str, float] = {}
     started = time.monotonic()
-    generated = regwh(root, "generate", "--scenario", str(SEED_SCENARIO), "--scale", "0.002", "--seed", "42", "--no-calibrate")
+    generated = regwh(
+        root, "generate", "--scenario", str(SEED_SCENARIO), "--scale", "0.002", "--seed", "42", "--no-calibrate"
+    )
     assert generated.returncode == 0, generated.stderr
     closed = regwh(root, "close", "--period", "2025H1")
     assert closed.returncode == 0, closed.stdout[-3000:] + closed.stderr[-3000:]
