@@ -39,7 +39,7 @@ def _extract_one(table: Table, quarter: Period, root: Path, log: dg.DagsterLogMa
     sha = file_sha256(source)
     if previous and previous["sha256"] == sha and output.exists():
         return {**previous, "unchanged": True}
-    result = extract_partition(table, quarter, landing, raw, settings.pii_key(root), root / "tmp")
+    result = extract_partition(table, quarter, landing, raw, settings.pii_key(root), root / "tmp", sha)
     record = {"file": str(source.relative_to(root)), "sha256": result.source_sha256, "rows": result.rows}
     (output.parent / SOURCE_RECORD).write_text(json.dumps(record, sort_keys=True))
     log.info(f"{table.key} {quarter.label}: {result.rows} rows from {source.name}")
