@@ -24,20 +24,29 @@ TRIANGLES = dg.AssetKey(["reserving", "claims_triangles"])
 FACTORS = dg.AssetKey(["reserving", "development_factors"])
 IBNR = dg.AssetKey(["reserving", "ibnr_estimates"])
 
+# Summed by line and quarter in DuckDB (exactly, in DECIMAL): chainladder and pandas see one row per triangle
+# cell and per line and quarter of premium, never the fact tables' rows.
 MOVEMENTS_SQL = """
 select
     line_of_business as line,
-    accident_date as origin_date,
-    booked_date as development_date,
-    cast(amount as double) as amount
+    date_trunc('quarter', accident_date) as origin_date,
+    date_trunc('quarter', booked_date) as development_date,
+    cast(sum(amount) as double) as amount
 from intermediate.int_claims__incurred_movements
 where booked_date <= ?
+group by all
+order by all
 """
 
 EXPOSURE_SQL = """
-select line_of_business as line, booked_date, cast(amount as double) as amount
+select
+    line_of_business as line,
+    date_trunc('quarter', booked_date) as origin,
+    cast(sum(amount) as double) as amount
 from marts.fct_premium_transactions
-where booked_date <= ?
+where booked_date <= ? and line_of_business is not null
+group by all
+order by all
 """
 
 
@@ -56,8 +65,7 @@ def _value(
     movements = con.execute(MOVEMENTS_SQL, [valuation]).df()
     exposure = con.execute(EXPOSURE_SQL, [valuation]).df()
     triangle = build_triangle(movements, valuation)
-    exposure["origin"] = pd.to_datetime(exposure["booked_date"]).dt.to_period("Q").dt.start_time.dt.date
-    earned = exposure.groupby(["line", "origin"], as_index=False)["amount"].sum()
+    earned = exposure.assign(origin=pd.to_datetime(exposure["origin"]).dt.date)
     return triangle_frame(triangle), development_factors(triangle), estimate_ibnr(triangle, assumptions, earned)
 
 
