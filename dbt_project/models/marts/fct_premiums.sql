@@ -33,6 +33,7 @@ ceded as (
     group by policy_id, booked_quarter
 ),
 
+-- Both read the UPR table itself: a CTE read twice would be materialised in memory first.
 upr as (
     select
         policy_id,
@@ -43,11 +44,11 @@ upr as (
 
 upr_brought_forward as (
     select
-        upr.policy_id,
+        brought_forward.policy_id,
         quarters.quarter_label,
-        upr.unearned_premium_reserve
-    from upr
-    inner join quarters on upr.quarter_label = quarters.previous_quarter_label
+        brought_forward.unearned_premium_reserve
+    from {{ ref('int_policies__quarter_end_upr') }} as brought_forward
+    inner join quarters on brought_forward.quarter_label = quarters.previous_quarter_label
     where quarters.quarter_label <= '{{ var("close_quarter") }}'
 ),
 
