@@ -1,10 +1,12 @@
 """Benchmark of the half-year close at several scales: ``make bench`` (``scripts/bench.py 0.1 1 10``).
 
 Per scale: generate the seed scenario's demo delivery (timed apart), run ``regwh close --period 2025H1`` in
-a fresh ``$REGWH_HOME``, read the step timings from the Dagster event log and print per stage (extract,
-dbt, reserving, validation, publication) wall time and rows per second, the close's peak resident memory,
-and the floor: a bare DuckDB script computing the premium, claims and reserve totals straight from the
-landing files. Writes docs/performance.md and docs/performance.png.
+a fresh ``$REGWH_HOME`` under ``$REGWH_BENCH_HOME`` (default ``var/bench``), then the same close again with
+``--restate`` (deliveries unchanged; ``REGWH_BENCH_RECLOSE=0`` skips it). Records wall and CPU seconds, peak
+resident memory of the largest process and of the whole process tree, the Dagster step timings per stage
+(extract, dbt, reserving, validation, publication) and the floor: a bare DuckDB script computing the premium,
+claims and reserve totals straight from the landing files. Writes the measured section of docs/performance.md
+(between its bench markers) and docs/performance.png.
 """
 
 from __future__ import annotations
@@ -223,7 +225,7 @@ def main(scales: list[str]) -> None:
         "generation; CPU = user + system seconds of its process tree; peak GB = largest single process (wait4) "
         "and whole process tree (the close and its dbt subprocess, sampled every 0.2 s); load = 1-minute load "
         "average when the close started; stages from the Dagster event log (extract = every delivered quarter, "
-        "13 at the first close); re-close = the same close again with `--restate` (deliveries unchanged, so "
+        "14 at the first close); re-close = the same close again with `--restate` (deliveries unchanged, so "
         "nothing is extracted again: the warehouse is rebuilt, gated and republished); floor = a bare DuckDB "
         "script summing premium, claims and case reserves straight from the landing CSVs.\n\n"
         + table
