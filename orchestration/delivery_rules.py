@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
-import duckdb
-
 from orchestration.landing_contract import Table, get_table, load_contracts
 from orchestration.periods import Period
+from orchestration.settings import duckdb_connect
 
 # Rule kinds a table's ``rules:`` list in ``contracts/<system>.yaml`` may use.
 ROW_KINDS = ("sign", "order", "not_after_quarter_end")
@@ -186,7 +185,7 @@ def check_cross_table(raw_root: Path, quarter: Period) -> list[Finding]:
     and column. Tables or references not yet extracted are skipped.
     """
     findings = []
-    with duckdb.connect() as con:
+    with duckdb_connect() as con:
         for table in load_contracts():
             own = dict(_partitions(raw_root, table, quarter)).get(quarter)
             for rule in table_rules(table):

@@ -21,6 +21,7 @@ import duckdb
 from orchestration.delivery_rules import Check, group_checks, ident, literal, row_checks
 from orchestration.landing_contract import FILE_FORMATS, Column, Table
 from orchestration.periods import Period, cst_now
+from orchestration.settings import duckdb_config
 
 NULL_SPELLINGS = ("", "NULL", "\\N")
 # Numbers are normalised on the text before casting: full-width digits, point, comma and minus to ASCII,
@@ -271,18 +272,29 @@ def _land(con: duckdb.DuckDBPyConnection, source: Path, table: Table, workdir: P
 
 
 def extract_partition(
-    table: Table, quarter: Period, landing_root: Path, raw_root: Path, pii_key: bytes, workdir: Path
+    table: Table,
+    quarter: Period,
+    landing_root: Path,
+    raw_root: Path,
+    pii_key: bytes,
+    workdir: Path,
+    source_sha256: str | None = None,
 ) -> ExtractResult:
-    """Validate the delivery of ``table`` for ``quarter`` and (re)write its raw partition."""
+    """Validate the delivery of ``table`` for ``quarter`` and (re)write its raw partition.
+
+    ``source_sha256``: the delivery's checksum if the caller already read it (saves a pass over the file).
+    """
     source = find_delivery(landing_root, table, quarter)
-    sha = file_sha256(source)
+    sha = source_sha256 or file_sha256(source)
     output = raw_partition_path(raw_root, table, quarter)
     output.parent.mkdir(parents=True, exist_ok=True)
     for stale in output.parent.glob(f"{output.name}.*.staged"):  # left by a killed run; never read as data
         stale.unlink()
     workdir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=workdir) as tmp, duckdb.connect() as con:
-        con.execute(f"set temp_directory = {literal(tmp)}")
+    with (
+        tempfile.TemporaryDirectory(dir=workdir) as tmp,
+        duckdb.connect(config={**duckdb_config(), "temp_directory": tmp}) as con,
+    ):
         _land(con, source, table, Path(tmp))
         _check_rows(con, table, quarter, source)
         staged = output.with_name(f"{output.name}.{os.getpid()}.staged")

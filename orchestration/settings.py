@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+import duckdb
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
@@ -51,6 +53,32 @@ def validations_dir(base: Path | None = None) -> Path:
 
 def dagster_home(base: Path | None = None) -> Path:
     return (base or home()) / "dagster"
+
+
+def duckdb_temp_dir(base: Path | None = None) -> Path:
+    """Where DuckDB spills what does not fit in its memory limit."""
+    return (base or home()) / "tmp" / "duckdb"
+
+
+def duckdb_config(base: Path | None = None) -> dict[str, str | int]:
+    """Settings of every DuckDB connection the warehouse opens (extraction, checks, Dagster, dbt's profile).
+
+    ``$REGWH_DUCKDB_MEMORY_LIMIT`` (default 3GB) bounds each DuckDB instance; beyond it DuckDB spills to
+    ``$REGWH_HOME/tmp/duckdb``. ``$REGWH_DUCKDB_THREADS`` (default 2, the reference machine's cores).
+    dbt_project/profiles.yml reads the same variables with the same defaults.
+    """
+    return {
+        "memory_limit": os.environ.get("REGWH_DUCKDB_MEMORY_LIMIT") or "3GB",
+        "threads": int(os.environ.get("REGWH_DUCKDB_THREADS") or 2),
+        "temp_directory": str(duckdb_temp_dir(base)),
+    }
+
+
+def duckdb_connect(
+    database: str = ":memory:", read_only: bool = False, base: Path | None = None
+) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with :func:`duckdb_config`'s settings."""
+    return duckdb.connect(database, read_only=read_only, config=duckdb_config(base))
 
 
 def expectations_dir() -> Path:

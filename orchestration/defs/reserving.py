@@ -24,14 +24,18 @@ TRIANGLES = dg.AssetKey(["reserving", "claims_triangles"])
 FACTORS = dg.AssetKey(["reserving", "development_factors"])
 IBNR = dg.AssetKey(["reserving", "ibnr_estimates"])
 
+# Summed by line and quarter in DuckDB (exactly, in DECIMAL): chainladder and pandas see one row per triangle
+# cell and per line and quarter of premium, never the fact tables' rows.
 MOVEMENTS_SQL = """
 select
     line_of_business as line,
-    accident_date as origin_date,
-    booked_date as development_date,
-    cast(amount as double) as amount
+    date_trunc('quarter', accident_date) as origin_date,
+    date_trunc('quarter', booked_date) as development_date,
+    cast(sum(amount) as double) as amount
 from intermediate.int_claims__incurred_movements
 where booked_date <= ?
+group by all
+order by all
 """
 
 # Bornhuetter-Ferguson exposure: earned premium (1/365 method) by line and accident (= earning) quarter.

@@ -24,6 +24,8 @@ def build_resources() -> dict[str, object]:
     root = settings.home()
     return {
         "home": WarehouseHome(path=str(root)),
-        "warehouse": DuckDBResource(database=str(settings.warehouse_path(root)), connection_config={"threads": 2}),
+        "warehouse": DuckDBResource(
+            database=str(settings.warehouse_path(root)), connection_config=settings.duckdb_config(root)
+        ),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
     }

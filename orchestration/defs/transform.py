@@ -1,7 +1,10 @@
 """dbt models as Dagster assets: staging, intermediate, marts and regulatory layers, per closed quarter."""
 
 import json
+import os
+import shutil
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -23,7 +26,8 @@ class RegwhDbtTranslator(DagsterDbtTranslator):
             return spec.replace_attributes(key=dg.AssetKey([*prefix, node["source_name"], node["name"]]))
         group = node["fqn"][1] if node["resource_type"] == "model" and len(node["fqn"]) > 2 else "reference"
         spec = spec.replace_attributes(group_name=group)
-        if group == "staging":
+        if group in ("staging", "reference"):
+            # Seeds wait for the delivery checks too, so that they build in the same dbt invocation as staging.
             spec = spec.merge_attributes(deps=[DELIVERY_CHECKS])
         return spec
 
@@ -51,4 +55,20 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> 
         "--vars",
         json.dumps({"close_quarter": context.partition_key}),
     ]
-    yield from dbt.cli(args, context=context).stream()
+    invocation = dbt.cli(args, context=context)
+    yield from invocation.stream()
+    _keep_partial_parse(invocation.target_path)
+
+
+def _keep_partial_parse(invocation_target: Path) -> None:
+    """Offer the next dbt step this invocation's parse (same profile and vars within a close): no full re-parse.
+
+    dagster-dbt copies ``target/partial_parse.msgpack`` into each invocation's target folder; dbt re-parses
+    in full whenever the file was written for another ``$REGWH_HOME`` or other vars.
+    """
+    parsed = invocation_target / "partial_parse.msgpack"
+    if parsed.exists():
+        target = dbt_project.project_dir / dbt_project.target_path
+        staged = target / f"partial_parse.msgpack.{os.getpid()}"
+        shutil.copyfile(parsed, staged)
+        os.replace(staged, target / "partial_parse.msgpack")

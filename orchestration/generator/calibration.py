@@ -109,7 +109,7 @@ def solve_equity_shift(scenario: Scenario, home: Path, progress: Callable[[str],
     target = Decimal(scenario.targets["minimum_capital"].value) * 10_000
     scratch = _scratch_close(home, quarter.label, progress)
     sql = _compiled_model(scratch, quarter.label)
-    with duckdb.connect(str(settings.warehouse_path(scratch))) as con:
+    with settings.duckdb_connect(str(settings.warehouse_path(scratch)), base=scratch) as con:
         what_if = WhatIf(con, sql, quarter.label, quarter.end.isoformat())
         low, high = what_if.bounds()
         previous, previous_gap = 0, what_if.minimum_capital(0) - target

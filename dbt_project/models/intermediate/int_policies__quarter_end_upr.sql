@@ -1,7 +1,9 @@
 -- Unearned premium reserve per policy at each quarter end (1/365 method on written premium, gross, no
 -- deduction of acquisition costs): UPR = written premium booked by the quarter end
 -- x unexpired days of cover after it / days of cover. Not yet started: fully unearned; expired or
--- cancelled by the quarter end: zero.
+-- cancelled by the quarter end: zero. A table, not a view: fct_premiums, fct_reserves and the tests read it.
+{{ config(materialized='table') }}
+
 with
 
 policies as (
@@ -23,59 +25,65 @@ quarter_ends as (
         and end_date >= (select min(premiums.booked_date) from premiums)
 ),
 
-alive as (
+-- Each premium transaction meets the quarter ends at which its policy is alive and it is already booked, and
+-- one aggregation gives the written premium to date per policy and quarter end: a single pass, linear in
+-- transactions x quarter ends of cover (no join of the alive policies back onto their sums).
+written_to_date as (
     select
         quarter_ends.quarter_label,
         quarter_ends.quarter_end,
         policies.policy_id,
         policies.start_date,
         policies.end_date,
-        {{ days_between('policies.start_date', 'policies.end_date') }} + 1 as cover_days
+        sum(premiums.amount) as written_premium
     from policies
+    inner join premiums on policies.policy_id = premiums.policy_id
     inner join quarter_ends
         on
             cast(policies.issued_at as date) <= quarter_ends.quarter_end
             and policies.end_date > quarter_ends.quarter_end
             and (policies.cancelled_on is null or policies.cancelled_on > quarter_ends.quarter_end)
+            and premiums.booked_date <= quarter_ends.quarter_end
+    group by
+        quarter_ends.quarter_label,
+        quarter_ends.quarter_end,
+        policies.policy_id,
+        policies.start_date,
+        policies.end_date
 ),
 
-written_to_date as (
+alive as (
     select
-        alive.quarter_label,
-        alive.policy_id,
-        sum(premiums.amount) as written_premium
-    from alive
-    inner join premiums
-        on
-            alive.policy_id = premiums.policy_id
-            and alive.quarter_end >= premiums.booked_date
-    group by alive.quarter_label, alive.policy_id
+        quarter_label,
+        quarter_end,
+        policy_id,
+        start_date,
+        end_date,
+        written_premium,
+        {{ days_between('start_date', 'end_date') }} + 1 as cover_days
+    from written_to_date
 ),
 
 final as (
     select
-        alive.quarter_label,
-        alive.quarter_end,
-        alive.policy_id,
-        written_to_date.written_premium,
-        alive.cover_days,
+        quarter_label,
+        quarter_end,
+        policy_id,
+        written_premium,
+        cover_days,
         case
-            when alive.quarter_end < alive.start_date then alive.cover_days
-            else {{ days_between('alive.quarter_end', 'alive.end_date') }}
+            when quarter_end < start_date then cover_days
+            else {{ days_between('quarter_end', 'end_date') }}
         end as unexpired_days,
         cast(
-            written_to_date.written_premium
+            written_premium
             * case
-                when alive.quarter_end < alive.start_date then alive.cover_days
-                else {{ days_between('alive.quarter_end', 'alive.end_date') }}
+                when quarter_end < start_date then cover_days
+                else {{ days_between('quarter_end', 'end_date') }}
             end
-            / alive.cover_days as decimal(20, 6)
+            / cover_days as decimal(20, 6)
         ) as unearned_premium_reserve
     from alive
-    inner join written_to_date
-        on
-            alive.quarter_label = written_to_date.quarter_label
-            and alive.policy_id = written_to_date.policy_id
 )
 
 select * from final

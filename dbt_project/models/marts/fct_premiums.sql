@@ -33,6 +33,7 @@ ceded as (
     group by policy_id, booked_quarter
 ),
 
+-- Both read the UPR table itself: a CTE read twice would be materialised in memory first.
 upr as (
     select
         policy_id,
@@ -43,61 +44,84 @@ upr as (
 
 upr_brought_forward as (
     select
-        upr.policy_id,
+        brought_forward.policy_id,
         quarters.quarter_label,
-        upr.unearned_premium_reserve
-    from upr
-    inner join quarters on upr.quarter_label = quarters.previous_quarter_label
+        brought_forward.unearned_premium_reserve
+    from {{ ref('int_policies__quarter_end_upr') }} as brought_forward
+    inner join quarters on brought_forward.quarter_label = quarters.previous_quarter_label
     where quarters.quarter_label <= '{{ var("close_quarter") }}'
 ),
 
-keys as (
+-- One pass over the four inputs, grouped by policy and quarter (each input has at most one row per key
+-- once grouped, so the sums and maxima below are the inputs' own values).
+amounts as (
     select
         policy_id,
-        quarter_label
+        quarter_label,
+        written_premium,
+        cast(null as decimal(38, 2)) as ceded_premium,
+        cast(null as decimal(20, 6)) as opening_upr,
+        cast(null as decimal(20, 6)) as closing_upr
     from written
-    union
+    union all
     select
         policy_id,
-        quarter_label
+        quarter_label,
+        null as written_premium,
+        ceded_premium,
+        null as opening_upr,
+        null as closing_upr
     from ceded
-    union
+    union all
     select
         policy_id,
-        quarter_label
+        quarter_label,
+        null as written_premium,
+        null as ceded_premium,
+        null as opening_upr,
+        unearned_premium_reserve as closing_upr
     from upr
-    union
+    union all
     select
         policy_id,
-        quarter_label
+        quarter_label,
+        null as written_premium,
+        null as ceded_premium,
+        unearned_premium_reserve as opening_upr,
+        null as closing_upr
     from upr_brought_forward
+),
+
+by_key as (
+    select
+        policy_id,
+        quarter_label,
+        max(written_premium) as written_premium,
+        max(ceded_premium) as ceded_premium,
+        max(opening_upr) as opening_upr,
+        max(closing_upr) as closing_upr
+    from amounts
+    group by policy_id, quarter_label
 ),
 
 final as (
     select
-        keys.policy_id,
-        keys.quarter_label,
+        by_key.policy_id,
+        by_key.quarter_label,
         policies.product_code,
         policies.line_of_business,
         policies.channel,
-        coalesce(written.written_premium, 0) as written_premium,
-        coalesce(ceded.ceded_premium, 0) as ceded_premium,
-        coalesce(upr_brought_forward.unearned_premium_reserve, 0) as opening_upr,
-        coalesce(upr.unearned_premium_reserve, 0) as closing_upr,
+        coalesce(by_key.written_premium, 0) as written_premium,
+        coalesce(by_key.ceded_premium, 0) as ceded_premium,
+        coalesce(by_key.opening_upr, 0) as opening_upr,
+        coalesce(by_key.closing_upr, 0) as closing_upr,
         cast(
-            coalesce(written.written_premium, 0)
-            + coalesce(upr_brought_forward.unearned_premium_reserve, 0)
-            - coalesce(upr.unearned_premium_reserve, 0) as decimal(20, 6)
+            coalesce(by_key.written_premium, 0)
+            + coalesce(by_key.opening_upr, 0)
+            - coalesce(by_key.closing_upr, 0) as decimal(20, 6)
         ) as earned_premium
-    from keys
-    inner join policies on keys.policy_id = policies.policy_id
-    left join written on keys.policy_id = written.policy_id and keys.quarter_label = written.quarter_label
-    left join ceded on keys.policy_id = ceded.policy_id and keys.quarter_label = ceded.quarter_label
-    left join upr on keys.policy_id = upr.policy_id and keys.quarter_label = upr.quarter_label
-    left join upr_brought_forward
-        on
-            keys.policy_id = upr_brought_forward.policy_id
-            and keys.quarter_label = upr_brought_forward.quarter_label
+    from by_key
+    inner join policies on by_key.policy_id = policies.policy_id
 )
 
 select * from final
