@@ -72,3 +72,18 @@ def test_values_keep_full_precision_and_display_rounds_half_up() -> None:
     assert display_value(Decimal("38999.5"), 0) == "39000"
     text = metrics_csv([("claims_paid", Decimal("8739.1700000000"), 2, "wan_cny")]).decode()
     assert text == "metric_code,value,display_value,unit\nclaims_paid,8739.17,8739.17,wan_cny\n"
+
+
+def test_a_validation_that_errored_or_did_not_run_stops_publication() -> None:
+    from orchestration.defs.regulatory import unpassed_validations
+    from orchestration.fact_checks import FACT_CHECKS
+
+    quarter = Period.parse("2025Q2")
+    passed = {f"{check.suite}__2025Q2": {"success": True} for check in FACT_CHECKS}
+    passed |= {"half_year_disclosure__2025H1": {"success": True}, "quarterly_solvency__2025H1": {"success": True}}
+    assert unpassed_validations(quarter, passed) == []
+    errored = {name: result for name, result in passed.items() if name != "fct_minimum_capital__2025Q2"}
+    assert unpassed_validations(quarter, errored) == ["fct_minimum_capital__2025Q2: errored or did not run"]
+    failed = {**passed, "quarterly_solvency__2025H1": {"success": False}}
+    assert unpassed_validations(quarter, failed) == ["quarterly_solvency__2025H1: failed"]
+    assert unpassed_validations(quarter, {}) != []  # nothing ran: nothing is published

@@ -17,6 +17,7 @@ from orchestration.defs.raw import SOURCE_RECORD
 from orchestration.defs.resources import WarehouseHome
 from orchestration.disclosure import aggregations, gate_frame, period_metrics
 from orchestration.disclosure_report import report_input
+from orchestration.fact_checks import FACT_CHECKS
 from orchestration.footing import footing_problems
 from orchestration.periods import Period
 from orchestration.publish import PublicationError, code_version, metrics_csv, publish_package, sha256_bytes
@@ -114,6 +115,17 @@ def solvency_gate(
     )
 
 
+def unpassed_validations(quarter: Period, results: dict[str, dict]) -> list[str]:
+    """What stops publication of a close of ``quarter``: each validation that failed, and each one the close must
+    run (every fact-table suite, the disclosure and the solvency gate) that left no result, because it errored
+    or did not run. ``results``: validation documents by file stem (``<suite>__<period>``)."""
+    reported = reported_period(quarter)
+    expected = {f"{check.suite}__{quarter.label}" for check in FACT_CHECKS}
+    expected |= {f"{DISCLOSURE_SUITE}__{reported.label}", f"{SOLVENCY_SUITE}__{reported.label}"}
+    failed = [f"{name}: failed" for name, result in sorted(results.items()) if not result.get("success")]
+    return failed + [f"{name}: errored or did not run" for name in sorted(expected - set(results))]
+
+
 def _inputs(root: Path, quarter: Period) -> list[dict]:
     records = []
     for record in sorted(settings.raw_dir(root).glob(f"*/*/quarter=*/{SOURCE_RECORD}")):
@@ -165,8 +177,9 @@ def _publish(
     results = {
         path.stem: json.loads(path.read_text(encoding="utf-8")) for path in sorted(run_validations.glob("*.json"))
     }
-    if not results or not all(result["success"] for result in results.values()):
-        raise dg.Failure(f"a validation of this run failed or none ran for {period.label}: nothing published")
+    unpassed = unpassed_validations(quarter, results)
+    if unpassed:
+        raise dg.Failure(f"{period.label}: nothing published; validations not passed:\n" + "\n".join(unpassed))
     with warehouse.get_connection() as con:
         rows = con.execute(METRICS_SQL, [period.label, output]).fetchall()
         rendered = render_package_files(report_input(con, period, output))
