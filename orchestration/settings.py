@@ -63,12 +63,12 @@ def duckdb_temp_dir(base: Path | None = None) -> Path:
 def duckdb_config(base: Path | None = None) -> dict[str, str | int]:
     """Settings of every DuckDB connection the warehouse opens (extraction, checks, Dagster, dbt's profile).
 
-    ``$REGWH_DUCKDB_MEMORY_LIMIT`` (default 3GB) bounds each DuckDB instance; beyond it DuckDB spills to
+    ``$REGWH_DUCKDB_MEMORY_LIMIT`` (default 4GB) bounds each DuckDB instance; beyond it DuckDB spills to
     ``$REGWH_HOME/tmp/duckdb``. ``$REGWH_DUCKDB_THREADS`` (default 2, the reference machine's cores).
     dbt_project/profiles.yml reads the same variables with the same defaults.
     """
     return {
-        "memory_limit": os.environ.get("REGWH_DUCKDB_MEMORY_LIMIT") or "3GB",
+        "memory_limit": os.environ.get("REGWH_DUCKDB_MEMORY_LIMIT") or "4GB",
         "threads": int(os.environ.get("REGWH_DUCKDB_THREADS") or 2),
         "temp_directory": str(duckdb_temp_dir(base)),
     }
