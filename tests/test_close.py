@@ -224,6 +224,12 @@ def test_the_quarter_close_publishes_the_solvency_summary(closed: Path, tmp_path
     assert abs(figures["actual_capital"] - figures["core_capital"] - Decimal("682.94")) <= cent
     assert summary["integrated_risk_rating"]["this_quarter_grade"] == "BB"
     assert (package / "related_party_disclosure.csv").read_text(encoding="utf-8").startswith("period_label,")
+    # The half year's first quarter closes too, and agrees with the last-quarter column of 2025Q2's summary.
+    first_close = regwh(root, "close", "--period", "2025Q1")
+    assert first_close.returncode == 0, first_close.stderr[-3000:]
+    first = metrics(root / "extracts" / "2025Q1" / "v1")
+    for code in ("admitted_assets", "actual_capital", "core_capital", "minimum_capital", "core_solvency_ratio"):
+        assert first[code] == Decimal(summary[code]["last_quarter_value"]), code
 
 
 def test_a_quarter_below_the_solvency_standard_closes_and_shows_the_failed_test(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from orchestration.generator.money import allocate, money, wan_to_fen
 from orchestration.generator.outstanding import Incurred, earned_premium
 from orchestration.generator.policy import HEALTH, LINES, PolicyBook
 from orchestration.generator.scenario import Scenario
-from orchestration.generator.timeline import DAY, Window, day_number
+from orchestration.generator.timeline import DAY, Window
 
 ONLINE = np.array(["app", "wechat", "web"])
 OFFLINE = np.array(["phone", "counter"])
@@ -288,8 +288,7 @@ def build_claims(
 
 def _calibrate_reserves(scenario: Scenario, window: Window, incurred: Incurred, movements: dict) -> dict:
     """Scale the case reserves of claims still open at the period end so the outstanding claims reserve (case + IBNR
-    + ULAE, as the warehouse values it) hits its target; value it at every quarter end of the period."""
-    ends = [day_number(q.end) for q in window.period.quarters]
+    + ULAE, as the warehouse values it) hits its target; value it at every quarter end a close of the period values."""
     target = scenario.targets.get("outstanding_claims_reserve")
     if target is not None:
         goal = wan_to_fen(target.value)
@@ -312,7 +311,7 @@ def _calibrate_reserves(scenario: Scenario, window: Window, incurred: Incurred, 
         k = min(points, key=lambda p: abs(p[1]))[0]
         incurred.fen = scaled(k)
         movements["amount"][open_rows] = incurred.fen[offset + open_rows]
-    return {day: incurred.value(day) for day in ends}
+    return {day: incurred.value(day) for day in window.valuation_days}
 
 
 def _with_ids(

@@ -1,11 +1,12 @@
 """General ledger: a chart of accounts and a monthly trial balance that balances, posted from the month's premium,
 claims, reserve, reinsurance and investment flows (balances carried positive on each account's normal side).
 
-Calibration: the reserves (2701, 2702) equal the subledgers' valuation at the period's quarter ends, the investment
-accounts equal the custodian's holdings at every month end; the period's general expenses give the profit target,
-and the opening position before the first landed month gives total liabilities, net assets and the non-admitted
-assets at the period end. Profit and loss accounts are not closed to equity inside the landed months (表结法: the
-year-end close is not part of the monthly trial balance), so each month's profit is the turnover of those accounts.
+Calibration: the reserves (2701, 2702) equal the subledgers' valuation at every quarter end a close of the period
+values (the quarter before the period and each of its own: `Window.valuation_days`), the investment accounts equal
+the custodian's holdings at every month end; the period's general expenses give the profit target, and the opening
+position before the first landed month gives total liabilities, net assets and the non-admitted assets at the period
+end. Profit and loss accounts are not closed to equity inside the landed months (表结法: the year-end close is not
+part of the monthly trial balance), so each month's profit is the turnover of those accounts.
 """
 
 from __future__ import annotations
@@ -134,8 +135,8 @@ def _lag(values: np.ndarray) -> np.ndarray:
 
 
 def _upr(months: np.ndarray, book: PolicyBook, exact_days: list[int]) -> np.ndarray:
-    """UPR (fen) at each month end: exact as the warehouse computes it on the period's quarter ends, approximated
-    (premium at its booking) elsewhere."""
+    """UPR (fen) at each month end: exact as the warehouse computes it on the quarter ends a close values
+    (``Window.valuation_days``), approximated (premium at its booking) elsewhere."""
     issued_day = book.issued_ts // DAY
     cancel = cancelled_on(book.start_day.size, book.booked_policy, book.booked_type, book.booked_ts)
     written = np.bincount(book.booked_policy, weights=book.booked_fen, minlength=book.start_day.size)
@@ -149,8 +150,8 @@ def _upr(months: np.ndarray, book: PolicyBook, exact_days: list[int]) -> np.ndar
 
 
 def _ocr(months: np.ndarray, claims: ClaimBook) -> np.ndarray:
-    """Outstanding claims reserve (fen) at each month end: the valuation on the period's quarter ends, case reserves
-    grossed up by the nearest valuation's IBNR and ULAE loading elsewhere."""
+    """Outstanding claims reserve (fen) at each month end: the valuation on the quarter ends a close values, case
+    reserves grossed up by the nearest valuation's IBNR and ULAE loading elsewhere."""
     case = np.cumsum(_monthly(months, claims.reserve_ts, claims.reserve_fen))
     valued = sorted(claims.outstanding.items())
     days = np.array([d for d, _ in valued])
@@ -175,11 +176,10 @@ def build_ledger(
     months = invested["months"]
     n = months.size
     in_period = months >= day_number(scenario.period.start)
-    quarter_ends = [day_number(q.end) for q in scenario.period.quarters]
     premium = _monthly(months, book.booked_ts, book.booked_fen)
     paid = _monthly(months, claims.payment_ts, claims.payment_fen)
     flows = {name: _monthly(months, *ceded[name]) for name in ("ceded", "commission", "recovered")}
-    upr = _upr(months, book, quarter_ends)
+    upr = _upr(months, book, window.valuation_days)
     ocr = _ocr(months, claims)
 
     def post(commission: np.ndarray, admin: np.ndarray) -> Journal:
@@ -253,7 +253,6 @@ def build_ledger(
             "closing_balance": money(closing.ravel()),
         }
     )
-    del window
     return Sources(
         events={"ledger/trial_balance": trial_balance}, snapshots={"ledger/chart_of_accounts": chart_of_accounts}
     )

@@ -78,6 +78,13 @@ class Window:
     def period_quarter_indices(self) -> list[int]:
         return [self.quarters.index(q) for q in self.period.quarters]
 
+    @property
+    def valuation_days(self) -> list[int]:
+        """Quarter ends a close of any of the period's quarters values reserves at: the quarter before the period
+        (the first quarter's last-quarter column and opening balances) and each quarter of the period."""
+        quarters = [self.period.quarters[0].previous_quarter(), *self.period.quarters]
+        return [day_number(q.end) for q in quarters]
+
 
 def month_ends(first_day: int, last_day: int) -> np.ndarray:
     """Day numbers of every month end between two day numbers (inclusive)."""
