@@ -74,6 +74,26 @@ def _verify_package(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _reproduce(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from orchestration.reproduce import ReproductionError, reproduce
+
+    root = settings.ensure_home()
+    scratch = Path(args.into) if args.into else Path(tempfile.mkdtemp(prefix="reproduce-", dir=root / "tmp"))
+    try:
+        outcome = reproduce(Path(args.directory), root, scratch)
+    except ReproductionError as error:
+        print(f"regwh reproduce: {error}", file=sys.stderr)
+        return 1
+    print(f"rebuilt {outcome.rebuilt} from the archived inputs (code then {outcome.code_then}, now {outcome.code_now})")
+    print(f"identical: {', '.join(outcome.identical)}")
+    for name in outcome.differing:
+        print(f"DIFFERS: {name}", file=sys.stderr)
+    print(f"{args.directory}: {'reproduced' if outcome.reproduced else f'{len(outcome.differing)} file(s) differ'}")
+    return 0 if outcome.reproduced else 1
+
+
 def _dbt_sources(args: argparse.Namespace) -> int:
     from orchestration.landing_contract import dbt_sources
 
@@ -120,6 +140,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--inputs", action="store_true", help="also find every input in $REGWH_HOME/deliveries by its sha256"
     )
     verify_package.set_defaults(func=_verify_package)
+
+    again = commands.add_parser(
+        "reproduce", help="rebuild a package from its archived inputs in a scratch home and compare it, file by file"
+    )
+    again.add_argument("directory", help="a published package, extracts/<period>/v<N>")
+    again.add_argument("--into", help="empty folder for the scratch home (default: a new one under $REGWH_HOME/tmp)")
+    again.set_defaults(func=_reproduce)
 
     sources = commands.add_parser("dbt-sources", help="regenerate the dbt sources from the landing contracts")
     sources.set_defaults(func=_dbt_sources)

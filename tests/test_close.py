@@ -13,6 +13,7 @@ import yaml
 
 from orchestration import deliveries
 from orchestration.publish import sha256_bytes
+from orchestration.reproduce import compare
 from tests.conftest import REPO, SEED_SCENARIO, metrics, regwh
 
 
@@ -117,6 +118,14 @@ def test_every_delivery_is_kept_so_an_old_package_can_be_rebuilt(closed: Path, t
         kept = archive / item["sha256"]
         assert kept.read_bytes() == delivered[item["file"]], item["file"]
         assert stat.S_IMODE(kept.stat().st_mode) == 0o400
+    # v1 rebuilt from the archive alone (its premium file has since been replaced): every file byte for byte.
+    rebuilt = regwh(root, "reproduce", str(root / "extracts" / "2025H1" / "v1"), "--into", str(tmp_path / "again"))
+    assert rebuilt.returncode == 0, rebuilt.stdout[-2000:] + rebuilt.stderr[-3000:]
+    assert "reproduced" in rebuilt.stdout
+    again = json.loads((tmp_path / "again" / "extracts" / "2025H1" / "v1" / "manifest.json").read_text("utf-8"))
+    assert compare(first, again) == ([entry["name"] for entry in first["files"]], [])
+    second = json.loads((root / "extracts" / "2025H1" / "v2" / "manifest.json").read_text(encoding="utf-8"))
+    assert "metrics.csv" in compare(second, again)[1]  # the restated figures are not v1's
 
 
 def test_a_failing_gate_publishes_nothing(closed: Path, tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import stat
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from orchestration import deliveries
 from orchestration.ingest import file_sha256
+from orchestration.reproduce import ReproductionError, reproduce, stage_inputs
 
 
 def _deliver(home: Path, text: str) -> Path:
@@ -52,3 +54,24 @@ def test_missing_or_altered_inputs_are_reported(home: Path) -> None:
     kept.write_bytes(b"tampered")
     assert deliveries.missing_inputs(inputs, home) == []
     assert "does not hash to its name" in deliveries.missing_inputs(inputs, home, recompute=True)[0]
+
+
+def test_a_package_whose_inputs_are_not_kept_is_not_rebuilt(home: Path, tmp_path: Path) -> None:
+    package = tmp_path / "extracts" / "2025H1" / "v1"
+    package.mkdir(parents=True)
+    inputs = [{"file": "landing/policy/policies_2025Q2.csv", "sha256": "ab" * 32, "rows": 1}]
+    manifest = {"period": "2025H1", "files": [], "inputs": inputs}
+    (package / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(ReproductionError, match=r"landing/policy/policies_2025Q2\.csv: sha256 (ab){32} not in"):
+        reproduce(package, home, tmp_path / "scratch")
+    assert not list((tmp_path / "scratch" / "extracts").iterdir())  # nothing closed, nothing published
+
+
+def test_an_input_outside_the_landing_folder_is_refused(home: Path, tmp_path: Path) -> None:
+    path = _deliver(home, "policy_id\nP1\n")
+    sha = file_sha256(path)
+    deliveries.keep(path, sha, home)
+    manifest = {"period": "2025H1", "files": [], "inputs": [{"file": "../outside.csv", "sha256": sha, "rows": 1}]}
+    with pytest.raises(ReproductionError, match="not a landing file"):
+        stage_inputs(manifest, home, tmp_path / "scratch")
+    assert not (tmp_path / "outside.csv").exists()
