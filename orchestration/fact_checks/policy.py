@@ -1,6 +1,6 @@
 """Checks on the policy facts: premium transactions, premiums and UPR per policy and quarter, policies."""
 
-from orchestration.fact_checks.check import FactCheck
+from orchestration.fact_checks.check import FactCheck, with_quarters
 
 FCT_PREMIUM_TRANSACTIONS = FactCheck(
     "fct_premium_transactions",
@@ -87,4 +87,62 @@ FCT_PREMIUMS = FactCheck(
     left join closing on quarters.previous_label = closing.quarter_label
     left join booked on premiums.quarter_label = booked.quarter_label
     """,
+)
+
+
+FCT_POLICIES = FactCheck(
+    "fct_policies",
+    "fct_policies",
+    with_quarters(
+        """
+        policies as (
+            select
+                quarters.quarter_label,
+                policies.*
+            from marts.fct_policies as policies
+            inner join quarters on cast(policies.issued_at as date) between quarters.start_date and quarters.end_date
+            where quarters.checked
+        ),
+
+        repeated as (
+            select policy_id
+            from marts.fct_policies
+            group by policy_id
+            having count(*) > 1
+        ),
+
+        transactions as (
+            select
+                t.booked_quarter as quarter_label,
+                sum(case when p.policy_id is null then 1 else 0 end) as transactions_without_policy,
+                sum(case when p.line_of_business <> t.line_of_business then 1 else 0 end) as line_mismatch_transactions
+            from marts.fct_premium_transactions as t
+            inner join quarters on t.booked_quarter = quarters.quarter_label
+            left join marts.fct_policies as p on t.policy_id = p.policy_id
+            where quarters.checked
+            group by t.booked_quarter
+        )
+
+        select
+            policies.quarter_label,
+            count(*) as row_count,
+            count(repeated.policy_id) as duplicate_keys,
+            count(*) - count(policies.line_of_business) as rows_without_product,
+            count(*) - count(members.member_id) as rows_without_member,
+            coalesce(string_agg(distinct policies.line_of_business, ',' order by policies.line_of_business), '')
+                as line_codes,
+            coalesce(string_agg(distinct policies.channel, ',' order by policies.channel), '') as channel_codes,
+            sum(case when policies.end_date < policies.start_date then 1 else 0 end) as cover_end_before_start,
+            sum(case when policies.sum_insured <= 0 then 1 else 0 end) as non_positive_sum_insured,
+            sum(case when policies.cancelled_on < cast(policies.issued_at as date)
+                or policies.cancelled_on > policies.end_date then 1 else 0 end) as cancellation_out_of_term,
+            coalesce(max(transactions.transactions_without_policy), 0) as transactions_without_policy,
+            coalesce(max(transactions.line_mismatch_transactions), 0) as line_mismatch_transactions
+        from policies
+        left join repeated on policies.policy_id = repeated.policy_id
+        left join marts.dim_members as members on policies.member_id = members.member_id
+        left join transactions on policies.quarter_label = transactions.quarter_label
+        group by policies.quarter_label
+        """
+    ),
 )
