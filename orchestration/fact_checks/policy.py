@@ -27,66 +27,58 @@ FCT_PREMIUM_TRANSACTIONS = FactCheck(
 FCT_PREMIUMS = FactCheck(
     "fct_premiums",
     "fct_premiums",
-    """
-    with
+    with_quarters(
+        """
+        closing as (
+            select
+                quarter_label,
+                sum(closing_upr) as closing_upr
+            from marts.fct_premiums
+            group by quarter_label
+        ),
 
-    quarters as (
+        booked as (
+            select
+                booked_quarter as quarter_label,
+                sum(amount) as amount
+            from marts.fct_premium_transactions
+            group by booked_quarter
+        ),
+
+        premiums as (
+            select
+                quarter_label,
+                count(*) as row_count,
+                count(*) - count(distinct policy_id) as duplicate_keys,
+                count(*) - count(line_of_business) as rows_without_line,
+                coalesce(string_agg(distinct line_of_business, ',' order by line_of_business), '') as line_codes,
+                coalesce(string_agg(distinct channel, ',' order by channel), '') as channel_codes,
+                sum(case when opening_upr < 0 or closing_upr < 0 then 1 else 0 end) as negative_upr_rows,
+                sum(abs(earned_premium - (written_premium + opening_upr - closing_upr))) as earned_identity_gap,
+                sum(written_premium) as written_premium,
+                sum(opening_upr) as opening_upr
+            from marts.fct_premiums
+            where quarter_label in (select quarter_label from quarters where checked)
+            group by quarter_label
+        )
+
         select
-            period_label as quarter_label,
-            lag(period_label) over (order by start_date) as previous_label
-        from reference.reporting_periods
-        where period_kind = 'quarter'
+            premiums.quarter_label,
+            premiums.row_count,
+            premiums.duplicate_keys,
+            premiums.rows_without_line,
+            premiums.line_codes,
+            premiums.channel_codes,
+            premiums.negative_upr_rows,
+            premiums.earned_identity_gap,
+            premiums.written_premium - coalesce(booked.amount, 0) as written_vs_transactions_gap,
+            premiums.opening_upr - coalesce(closing.closing_upr, 0) as opening_vs_previous_closing_gap
+        from premiums
+        inner join quarters on premiums.quarter_label = quarters.quarter_label
+        left join closing on quarters.previous_label = closing.quarter_label
+        left join booked on premiums.quarter_label = booked.quarter_label
+        """
     ),
-
-    closing as (
-        select
-            quarter_label,
-            sum(closing_upr) as closing_upr
-        from marts.fct_premiums
-        group by quarter_label
-    ),
-
-    booked as (
-        select
-            booked_quarter as quarter_label,
-            sum(amount) as amount
-        from marts.fct_premium_transactions
-        group by booked_quarter
-    ),
-
-    premiums as (
-        select
-            quarter_label,
-            count(*) as row_count,
-            count(*) - count(distinct policy_id) as duplicate_keys,
-            count(*) - count(line_of_business) as rows_without_line,
-            coalesce(string_agg(distinct line_of_business, ',' order by line_of_business), '') as line_codes,
-            coalesce(string_agg(distinct channel, ',' order by channel), '') as channel_codes,
-            sum(case when opening_upr < 0 or closing_upr < 0 then 1 else 0 end) as negative_upr_rows,
-            sum(abs(earned_premium - (written_premium + opening_upr - closing_upr))) as earned_identity_gap,
-            sum(written_premium) as written_premium,
-            sum(opening_upr) as opening_upr
-        from marts.fct_premiums
-        where quarter_label in (select unnest(?))
-        group by quarter_label
-    )
-
-    select
-        premiums.quarter_label,
-        premiums.row_count,
-        premiums.duplicate_keys,
-        premiums.rows_without_line,
-        premiums.line_codes,
-        premiums.channel_codes,
-        premiums.negative_upr_rows,
-        premiums.earned_identity_gap,
-        premiums.written_premium - coalesce(booked.amount, 0) as written_vs_transactions_gap,
-        premiums.opening_upr - coalesce(closing.closing_upr, 0) as opening_vs_previous_closing_gap
-    from premiums
-    inner join quarters on premiums.quarter_label = quarters.quarter_label
-    left join closing on quarters.previous_label = closing.quarter_label
-    left join booked on premiums.quarter_label = booked.quarter_label
-    """,
 )
 
 
