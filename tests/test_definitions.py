@@ -61,4 +61,21 @@ def test_every_fact_and_regulatory_suite_is_a_blocking_check(defs: dg.Definition
         assert graph.get_check_spec(key).blocking, key
     assert {c.model for c in FACT_CHECKS} >= {
         "fct_claims", "fct_premiums", "fct_investments", "fct_balance_sheet", "rpt_related_party_disclosure",
+        "fct_policies", "fct_ledger_balances", "fct_investment_income", "fct_admitted_balance_sheet",
+        "fct_minimum_capital_exposures", "fct_related_party_classification", "fct_related_party_investment_limits",
+        "rpt_solvency_summary", "rpt_metrics",
     }  # fmt: skip
+
+
+def test_every_fact_and_regulatory_table_has_a_blocking_suite(defs: dg.Definitions) -> None:
+    graph = defs.resolve_asset_graph()
+    # Gated by the disclosure and solvency gates, or read into rpt_metrics (whose suite checks the figures).
+    elsewhere = {"rpt_disclosure_metrics", "rpt_solvency_checks", "rpt_solvency_metrics", "rpt_solvency_rating"}
+    tables = [
+        key for key in graph.get_all_asset_keys()
+        if key.path[0] in ("marts", "regulatory") and key.path[-1].startswith(("fct_", "rpt_"))
+        and key.path[-1] not in elsewhere
+    ]  # fmt: skip
+    assert len(tables) == 20  # 17 fact tables, rpt_metrics, the solvency summary, the related-party disclosure
+    for key in tables:
+        assert graph.get_check_spec(dg.AssetCheckKey(key, f"{key.path[-1]}_suite")).blocking, key

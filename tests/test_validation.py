@@ -189,3 +189,33 @@ def test_net_assets_that_are_not_assets_minus_liabilities_fail_the_disclosure_ga
     result = run_suite("half_year_disclosure", frame, row_label="period_label")
     assert [r.rule_id for r in result.failures] == ["HYD-028"]
     assert "2025Q1: 0.01" in result.failures[0].detail
+
+
+def test_a_breached_related_party_limit_is_a_warning_that_does_not_block() -> None:
+    good = {
+        "row_count": 1, "rows_without_limit": 0, "negative_rows": 0, "inconsistent_party_rows": 0,
+        "related_above_all_investments": 0.0, "prior_year_end_balance_sheet_gap": 0.0,
+        "all_limit_above_net_assets": 0.0, "inconsistent_limit_flags": 0, "all_related_limit_excess": 0.0,
+        "single_related_limit_excess": 0.0,
+    }  # fmt: skip
+    frame = pd.DataFrame([{"quarter_label": "2025Q2", **good, "single_related_limit_excess": 2500000.0}])
+    result = run_suite("fct_related_party_investment_limits", frame, row_label="quarter_label")
+    assert result.success
+    [failure] = result.failures
+    assert (failure.rule_id, failure.severity) == ("RPLIMITS-010", "warning")
+    assert "2025Q2: 2500000.0" in failure.detail
+
+
+def test_a_rule_skips_the_figures_it_does_not_apply_to() -> None:
+    rows = [
+        {"figure": "2025H1 claims_paid", "half_year_vs_quarters_gap": 0.0, "health_minus_original": None},
+        {"figure": "2025Q2 claims_paid", "half_year_vs_quarters_gap": None, "health_minus_original": None},
+        {"figure": "2025Q2 premium_income_health", "half_year_vs_quarters_gap": None, "health_minus_original": 0.25},
+    ]
+    frame = pd.DataFrame([{"quarter_label": row["figure"][:6], "row_count": 1, "unit_mismatch": 0,
+                           "value_missing": 0, "grade": None, "non_negative_value": 1.0, "share_percent": None,
+                           "distinct_count_outside_quarters": None, "grade_not_last_quarters": None, **row}
+                          for row in rows], dtype=object)  # fmt: skip
+    result = run_suite("rpt_metrics", frame, row_label="figure")
+    assert [r.rule_id for r in result.failures] == ["METRICS-010"]
+    assert "2025Q2 premium_income_health: 0.25" in result.failures[0].detail

@@ -29,7 +29,7 @@ def build_fact_check(check: FactCheck) -> dg.AssetChecksDefinition:
         with warehouse.get_connection() as con:
             frame = aggregates(con, check, quarters)
         missing = sorted({q.label for q in quarters} - set(frame["quarter_label"]))
-        result = run_suite(check.suite, frame, row_label="quarter_label")
+        result = run_suite(check.suite, frame, row_label=check.row_label)
         passed = result.success and not missing
         target = validations_dir(home.root) / context.run.run_id / f"{check.suite}__{quarter.label}.json"
         target.parent.mkdir(parents=True, exist_ok=True)

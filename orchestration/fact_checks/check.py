@@ -1,0 +1,54 @@
+"""A fact check: a table, its suite and the aggregate query DuckDB answers for it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from orchestration.periods import Period
+
+
+@dataclass(frozen=True)
+class FactCheck:
+    """A table, its suite under ``expectations/`` and the aggregate query (``?`` = list of quarters).
+
+    The frame has a ``quarter_label`` column (each quarter checked needs a row); ``row_label`` names the
+    column that identifies a row in failure messages.
+    """
+
+    model: str
+    suite: str
+    sql: str
+    close_quarter_only: bool = False
+    schema: str = "marts"
+    row_label: str = "quarter_label"
+
+
+def with_quarters(body: str) -> str:
+    """``body`` (further CTEs and the final select) after a ``quarters`` CTE: every quarter with its dates, the
+    quarter before it and ``checked`` for the quarters the check covers (the query's one parameter)."""
+    return f"""
+    with
+
+    quarters as (
+        select
+            period_label as quarter_label,
+            start_date,
+            end_date,
+            lag(period_label) over (order by start_date) as previous_label,
+            lag(end_date) over (order by start_date) as previous_end,
+            period_label in (select unnest(?)) as checked
+        from reference.reporting_periods
+        where period_kind = 'quarter'
+    ),
+    {body}
+    """
+
+
+def aggregates(con: duckdb.DuckDBPyConnection, check: FactCheck, quarters: list[Period]) -> pd.DataFrame:
+    """The check's aggregate rows for ``quarters``, DECIMAL kept as Python Decimal."""
+    cursor = con.execute(check.sql, [[q.label for q in quarters]])
+    columns = [d[0] for d in cursor.description]
+    return pd.DataFrame(cursor.fetchall(), columns=columns, dtype=object)

@@ -1,0 +1,140 @@
+"""Checks on the policy facts: premium transactions, premiums and UPR per policy and quarter, policies."""
+
+from orchestration.fact_checks.check import FactCheck, with_quarters
+
+FCT_PREMIUM_TRANSACTIONS = FactCheck(
+    "fct_premium_transactions",
+    "fct_premium_transactions",
+    """
+    select
+        booked_quarter as quarter_label,
+        count(*) as row_count,
+        count(*) - count(line_of_business) as rows_without_line,
+        count(*) - count(distinct premium_transaction_id) as duplicate_keys,
+        sum(case when transaction_type in ('written', 'endorsement') and amount < 0 then 1 else 0 end)
+            as negative_written_rows,
+        sum(case when transaction_type in ('cancellation', 'refund') and amount > 0 then 1 else 0 end)
+            as positive_refund_rows,
+        sum(case when booked_quarter <> concat(cast(year(booked_date) as varchar), 'Q',
+            cast(quarter(booked_date) as varchar)) then 1 else 0 end) as rows_outside_quarter
+    from marts.fct_premium_transactions
+    where booked_quarter in (select unnest(?))
+    group by booked_quarter
+    """,
+)
+
+
+FCT_PREMIUMS = FactCheck(
+    "fct_premiums",
+    "fct_premiums",
+    with_quarters(
+        """
+        closing as (
+            select
+                quarter_label,
+                sum(closing_upr) as closing_upr
+            from marts.fct_premiums
+            group by quarter_label
+        ),
+
+        booked as (
+            select
+                booked_quarter as quarter_label,
+                sum(amount) as amount
+            from marts.fct_premium_transactions
+            group by booked_quarter
+        ),
+
+        premiums as (
+            select
+                quarter_label,
+                count(*) as row_count,
+                count(*) - count(distinct policy_id) as duplicate_keys,
+                count(*) - count(line_of_business) as rows_without_line,
+                coalesce(string_agg(distinct line_of_business, ',' order by line_of_business), '') as line_codes,
+                coalesce(string_agg(distinct channel, ',' order by channel), '') as channel_codes,
+                sum(case when opening_upr < 0 or closing_upr < 0 then 1 else 0 end) as negative_upr_rows,
+                sum(abs(earned_premium - (written_premium + opening_upr - closing_upr))) as earned_identity_gap,
+                sum(written_premium) as written_premium,
+                sum(opening_upr) as opening_upr
+            from marts.fct_premiums
+            where quarter_label in (select quarter_label from quarters where checked)
+            group by quarter_label
+        )
+
+        select
+            premiums.quarter_label,
+            premiums.row_count,
+            premiums.duplicate_keys,
+            premiums.rows_without_line,
+            premiums.line_codes,
+            premiums.channel_codes,
+            premiums.negative_upr_rows,
+            premiums.earned_identity_gap,
+            premiums.written_premium - coalesce(booked.amount, 0) as written_vs_transactions_gap,
+            premiums.opening_upr - coalesce(closing.closing_upr, 0) as opening_vs_previous_closing_gap
+        from premiums
+        inner join quarters on premiums.quarter_label = quarters.quarter_label
+        left join closing on quarters.previous_label = closing.quarter_label
+        left join booked on premiums.quarter_label = booked.quarter_label
+        """
+    ),
+)
+
+
+FCT_POLICIES = FactCheck(
+    "fct_policies",
+    "fct_policies",
+    with_quarters(
+        """
+        policies as (
+            select
+                quarters.quarter_label,
+                policies.*
+            from marts.fct_policies as policies
+            inner join quarters on cast(policies.issued_at as date) between quarters.start_date and quarters.end_date
+            where quarters.checked
+        ),
+
+        repeated as (
+            select policy_id
+            from marts.fct_policies
+            group by policy_id
+            having count(*) > 1
+        ),
+
+        transactions as (
+            select
+                t.booked_quarter as quarter_label,
+                sum(case when p.policy_id is null then 1 else 0 end) as transactions_without_policy,
+                sum(case when p.line_of_business <> t.line_of_business then 1 else 0 end) as line_mismatch_transactions
+            from marts.fct_premium_transactions as t
+            inner join quarters on t.booked_quarter = quarters.quarter_label
+            left join marts.fct_policies as p on t.policy_id = p.policy_id
+            where quarters.checked
+            group by t.booked_quarter
+        )
+
+        select
+            policies.quarter_label,
+            count(*) as row_count,
+            count(repeated.policy_id) as duplicate_keys,
+            count(*) - count(policies.line_of_business) as rows_without_product,
+            count(*) - count(members.member_id) as rows_without_member,
+            coalesce(string_agg(distinct policies.line_of_business, ',' order by policies.line_of_business), '')
+                as line_codes,
+            coalesce(string_agg(distinct policies.channel, ',' order by policies.channel), '') as channel_codes,
+            sum(case when policies.end_date < policies.start_date then 1 else 0 end) as cover_end_before_start,
+            sum(case when policies.sum_insured <= 0 then 1 else 0 end) as non_positive_sum_insured,
+            sum(case when policies.cancelled_on < cast(policies.issued_at as date)
+                or policies.cancelled_on > policies.end_date then 1 else 0 end) as cancellation_out_of_term,
+            coalesce(max(transactions.transactions_without_policy), 0) as transactions_without_policy,
+            coalesce(max(transactions.line_mismatch_transactions), 0) as line_mismatch_transactions
+        from policies
+        left join repeated on policies.policy_id = repeated.policy_id
+        left join marts.dim_members as members on policies.member_id = members.member_id
+        left join transactions on policies.quarter_label = transactions.quarter_label
+        group by policies.quarter_label
+        """
+    ),
+)
