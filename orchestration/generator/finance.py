@@ -11,7 +11,7 @@ import pyarrow as pa
 from orchestration.generator.claims import ClaimBook
 from orchestration.generator.ids import make_ids
 from orchestration.generator.ledger import INCOME_TYPES, INVESTMENT_ACCOUNTS, build_ledger
-from orchestration.generator.money import allocate, money, rate
+from orchestration.generator.money import allocate, money, rate, wan_to_fen
 from orchestration.generator.policy import HEALTH, PolicyBook
 from orchestration.generator.scenario import Scenario
 from orchestration.generator.sources import Sources
@@ -358,9 +358,25 @@ def _capital() -> Sources:
     return Sources(snapshots={"capital/capital_instruments": lambda day: table if day >= issued else table.slice(0, 0)})
 
 
+def _additional_capital(scenario: Scenario, window: Window) -> pa.Table:
+    """The scenario's input ``additional_capital`` (万元) as one notice effective from the period start, notified the
+    day before; no rows when the scenario gives none (the regulator requires none)."""
+    given = scenario.inputs.get("additional_capital")
+    amounts = [] if given is None else [wan_to_fen(given.value)]
+    start = day_number(window.period.start)
+    return pa.table(
+        {
+            "notice_id": [f"NFRA-AC-{window.period.label}"] * len(amounts),
+            "amount": money(np.array(amounts, dtype=np.int64)),
+            "effective_from": pa.array(np.full(len(amounts), start, dtype=np.int32), pa.date32()),
+            "notified_on": pa.array(np.full(len(amounts), start - 1, dtype=np.int32), pa.date32()),
+        }
+    )
+
+
 def _regulator(scenario: Scenario, window: Window, rng: np.random.Generator) -> Sources:
     """Risk ratings per assessed quarter (the scenario's rating from the quarter before the period on), yearly SARMRA
-    scores, and the sector's top-15 % mean SARMRA score."""
+    scores, the sector's top-15 % mean SARMRA score and the additional capital required, if any."""
     latest = str(scenario.value("integrated_risk_rating", "BBB"))
     assessed = [window.quarters[0].previous_quarter(), *window.quarters]
     labels, published, ratings = [], [], []
@@ -406,7 +422,11 @@ def _regulator(scenario: Scenario, window: Window, rng: np.random.Generator) -> 
         )
 
     return Sources(
-        events={"regulator/risk_ratings": ratings_table, "regulator/sarmra_scores": sarmra},
+        events={
+            "regulator/risk_ratings": ratings_table,
+            "regulator/sarmra_scores": sarmra,
+            "regulator/additional_capital": _additional_capital(scenario, window),
+        },
         snapshots={"regulator/sector_parameters": parameters_at},
     )
 
