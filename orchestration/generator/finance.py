@@ -140,10 +140,16 @@ SECURITIES = [
     ("listed_equity", "exchange", "中国平安保险（集团）股份有限公司", "HKD", None, 0.0, 0, 0.008),
     ("listed_equity", "exchange", "贵州茅台酒股份有限公司", "CNY", None, 0.0, 0, 0.008),
     ("reverse_repo", "exchange", "上海证券交易所", "CNY", None, 0.018, 0, 0.02),
+    # More CNY main-board equities (after the others, so that earlier holding ids keep their numbers): the
+    # calibration spreads its shift over every CNY listed equity, each well below 5 % of total assets.
+    ("listed_equity", "exchange", "中国长江电力股份有限公司", "CNY", None, 0.0, 0, 0.006),
+    ("listed_equity", "exchange", "中国神华能源股份有限公司", "CNY", None, 0.0, 0, 0.006),
+    ("listed_equity", "exchange", "中国建筑股份有限公司", "CNY", None, 0.0, 0, 0.006),
+    ("listed_equity", "exchange", "贵州轮胎股份有限公司", "CNY", None, 0.0, 0, 0.004),
 ]
 FX = {"CNY": 1.0, "USD": 7.15, "HKD": 0.915, "EUR": 7.8}
-CALIBRATION_EQUITY = next(  # 贵州茅台: CNY main-board equity (R8 equity risk)
-    i for i, security in enumerate(SECURITIES) if security[0] == "listed_equity" and security[3] == "CNY"
+CALIBRATION_EQUITIES = np.array(  # the CNY main-board equities (R8 equity risk) the calibration shift goes into
+    [i for i, security in enumerate(SECURITIES) if security[0] == "listed_equity" and security[3] == "CNY"]
 )
 
 
@@ -154,14 +160,19 @@ def calibration_pool(klass: np.ndarray, currency: np.ndarray, held_last: np.ndar
 
 def shift_to_equity(amounts: np.ndarray, pool: np.ndarray, shift: int) -> np.ndarray:
     """Per-holding change of the period-end amounts (fen) that moves ``shift`` fen from the deposits in ``pool``
-    (in proportion to their amounts) into the calibration equity (``CALIBRATION_EQUITY``)."""
+    (in proportion to their amounts) into the calibration equities (``CALIBRATION_EQUITIES``, equal shares)."""
     change = np.zeros(amounts.size, dtype=np.int64)
     if shift:
-        if shift > int(amounts[pool].sum()) or -shift > int(amounts[CALIBRATION_EQUITY]):
+        if shift > int(amounts[pool].sum()) or -shift > equity_shift_floor(amounts):
             raise ValueError(f"calibration: cannot move {shift} fen between deposits and equity")
         change[pool] = -allocate(shift, amounts[pool])
-        change[CALIBRATION_EQUITY] += shift
+        change[CALIBRATION_EQUITIES] += allocate(shift, np.ones(CALIBRATION_EQUITIES.size))
     return change
+
+
+def equity_shift_floor(amounts: np.ndarray) -> int:
+    """The largest shift (fen) out of the calibration equities in equal shares: what the smallest holds, each."""
+    return int(amounts[CALIBRATION_EQUITIES].min()) * CALIBRATION_EQUITIES.size
 
 
 def _investments(
@@ -169,7 +180,7 @@ def _investments(
 ) -> tuple[Sources, dict]:
     """Month-end holdings growing to the period end's investable funds (net of repo financing, most months), valuations
     of marketable securities, income items; the period's comprehensive yield hits its target through fair-value
-    changes. ``equity_shift`` fen move from the CNY deposits into the calibration equity at the period end (the
+    changes. ``equity_shift`` fen move from the CNY deposits into the calibration equities at the period end (the
     investment mix that gives the minimum-capital target, see ``calibration.py``)."""
     months = month_ends(window.start_day, window.end_day)
     n_months, n_sec = months.size, len(SECURITIES)
@@ -179,7 +190,7 @@ def _investments(
     # Positions open and close: each security is held over a random stretch of months (deposits and core bonds longer).
     opens = np.where(rng.random(n_sec) < 0.6, 0, rng.integers(0, n_months // 2, n_sec))
     closes = np.where(rng.random(n_sec) < 0.7, n_months, rng.integers(n_months // 2, n_months, n_sec))
-    closes[CALIBRATION_EQUITY] = n_months  # held to the period end: the calibration moves funds into it
+    closes[CALIBRATION_EQUITIES] = n_months  # held to the period end: the calibration moves funds into them
     held = (np.arange(n_months)[None, :] >= opens[:, None]) & (np.arange(n_months)[None, :] < closes[:, None])
     net = scenario.fen("investable_funds_net", 183_400) * 0.55 ** (
         (n_months - 1 - np.arange(n_months)) / max(n_months - 1, 1)
