@@ -100,15 +100,15 @@ def _line_estimate(triangle: cl.Triangle, assumptions: LineAssumptions, exposure
     else:
         model = cl.Chainladder().fit(triangle)
         method = "chain_ladder"
-    ultimate = model.ultimate_.to_frame(keepdims=True)
-    latest = triangle.latest_diagonal.to_frame(keepdims=True)
-    frame = pd.DataFrame(
-        {
-            "origin": [pd.Timestamp(o).date() for o in ultimate["origin"]],
-            "latest": latest["amount"].to_numpy(dtype=float),
-            "ultimate": ultimate["amount"].to_numpy(dtype=float),
-        }
-    )
+    # chainladder leaves out the origins without a value, which need not be the same in both frames (a sparse
+    # line: no incurred to date yet, but a Bornhuetter-Ferguson ultimate): joined on the origin.
+    ultimate = model.ultimate_.to_frame(keepdims=True)[["origin", "amount"]].rename(columns={"amount": "ultimate"})
+    latest = triangle.latest_diagonal.to_frame(keepdims=True)[["origin", "amount"]].rename(columns={"amount": "latest"})
+    frame = latest.merge(ultimate, on="origin", how="outer").sort_values("origin", ignore_index=True)
+    frame["latest"] = frame["latest"].astype(float).fillna(0.0)
+    frame["ultimate"] = frame["ultimate"].astype(float).fillna(frame["latest"])
+    frame["origin"] = [pd.Timestamp(o).date() for o in frame["origin"]]
+    frame = frame[["origin", "latest", "ultimate"]]
     frame["ibnr"] = frame["ultimate"] - frame["latest"]
     frame["method"] = method
     return frame

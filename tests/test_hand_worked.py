@@ -23,13 +23,12 @@ DBT_PROJECT = REPO / "dbt_project"
 DBT = REPO / ".venv" / "bin" / "dbt"
 SOURCES = DBT_PROJECT / "models" / "staging" / "__sources.yml"
 
-# The reserving assets write this table; fct_reserves reads it as a source.
-IBNR_ESTIMATES = """
-create table reserving.ibnr_estimates (
+# The reserving assets write these tables; fct_reserves and int_claims__runoff_deviation read them as sources.
+IBNR_COLUMNS = """(
     line varchar, origin date, latest double, ultimate double, ibnr double, method varchar,
     valuation_quarter varchar
-)
-"""
+)"""
+RESERVING_TABLES = ("ibnr_estimates", "year_end_ibnr_estimates")
 
 
 def declared_unit_tests() -> dict[str, str]:
@@ -61,7 +60,8 @@ def unit_results(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
     empty_raw_layer(home)
     with duckdb.connect(str(home / "warehouse.duckdb")) as con:
         con.execute("create schema reserving")
-        con.execute(IBNR_ESTIMATES)
+        for table in RESERVING_TABLES:
+            con.execute(f"create table reserving.{table} {IBNR_COLUMNS}")
     target = home / "dbt_target"
     models = sorted(set(declared_unit_tests().values()))
     command = [str(DBT), "build", "--empty", "--select", " ".join(f"+{m}" for m in models)]

@@ -23,6 +23,7 @@ from orchestration.reserving import (
 TRIANGLES = dg.AssetKey(["reserving", "claims_triangles"])
 FACTORS = dg.AssetKey(["reserving", "development_factors"])
 IBNR = dg.AssetKey(["reserving", "ibnr_estimates"])
+YEAR_END_IBNR = dg.AssetKey(["reserving", "year_end_ibnr_estimates"])
 
 # Summed by line and quarter in DuckDB (exactly, in DECIMAL): chainladder and pandas see one row per triangle
 # cell and per line and quarter of premium, never the fact tables' rows.
@@ -51,6 +52,9 @@ where quarters.end_date <= ?
 group by premiums.line_of_business, quarters.start_date
 """
 
+# Whether any claim movement is booked by a year end (a year end before the history is not valued).
+HISTORY_SQL = "select count(*) from intermediate.int_claims__incurred_movements where booked_date <= ?"
+
 
 def _assumptions(con) -> dict[str, LineAssumptions]:
     rows = con.execute(
@@ -68,6 +72,13 @@ def _value(
     earned = con.execute(EARNED_PREMIUM_SQL, [valuation]).df()
     triangle = build_triangle(movements, valuation)
     return triangle_frame(triangle), development_factors(triangle), estimate_ibnr(triangle, assumptions, earned)
+
+
+def runoff_year_ends(quarter: Period) -> list[Period]:
+    """The year ends whose reserves the run-off deviation re-estimates at the end of ``quarter`` and of the quarter
+    before: the last two accounting year ends before each (C-ROSS II R4 Arts. 24-31)."""
+    years = {valued.end.year - back for valued in (quarter.previous_quarter(), quarter) for back in (1, 2)}
+    return [Period.parse(f"{year}Q4") for year in sorted(years)]
 
 
 def _replace(con, table: str, frame: pd.DataFrame, quarter: Period) -> None:
@@ -99,6 +110,17 @@ def _replace(con, table: str, frame: pd.DataFrame, quarter: Period) -> None:
             kinds={"python", "duckdb"},
         ),
         dg.AssetSpec(
+            YEAR_END_IBNR,
+            group_name="intermediate",
+            deps=[
+                TRIANGLES,
+                dg.AssetKey(["reference", "reserving_assumptions"]),
+                dg.AssetKey(["marts", "fct_premiums"]),
+            ],
+            description="IBNR per line and accident quarter valued at the last two year ends (reserve run-off).",
+            kinds={"python", "duckdb"},
+        ),
+        dg.AssetSpec(
             IBNR,
             group_name="intermediate",
             deps=[
@@ -117,7 +139,8 @@ def _replace(con, table: str, frame: pd.DataFrame, quarter: Period) -> None:
 )
 def claims_reserving(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
     """Triangles, factors and IBNR valued at the end of the partition's quarter and of the quarter before
-    (the quarterly report shows both)."""
+    (the quarterly report shows both); IBNR also at the last two year ends before them, whose reserves the
+    C-ROSS run-off deviation re-estimates (year ends before the claims history are not valued)."""
     quarter = Period.parse(context.partition_key)
     with warehouse.get_connection() as con:
         assumptions = _assumptions(con)
@@ -126,11 +149,21 @@ def claims_reserving(context: dg.AssetExecutionContext, warehouse: DuckDBResourc
             _replace(con, "claims_triangles", triangles, valued)
             _replace(con, "development_factors", factors, valued)
             _replace(con, "ibnr_estimates", ibnr, valued)
+        year_ends = [
+            year_end
+            for year_end in runoff_year_ends(quarter)
+            if con.execute(HISTORY_SQL, [year_end.end]).fetchone()[0] > 0
+        ]
+        for year_end in year_ends:
+            _replace(con, "year_end_ibnr_estimates", _value(con, year_end.end, assumptions)[2], year_end)
     valuation = quarter.end
     by_line = ibnr.groupby(["line", "method"], as_index=False)["ibnr"].sum()
     yield dg.MaterializeResult(asset_key=TRIANGLES, metadata={"cells": len(triangles), "valuation": str(valuation)})
     yield dg.MaterializeResult(
         asset_key=FACTORS, metadata={"factors": dg.MetadataValue.md(factors.round(6).to_markdown(index=False))}
+    )
+    yield dg.MaterializeResult(
+        asset_key=YEAR_END_IBNR, metadata={"year_ends": ", ".join(year_end.label for year_end in year_ends)}
     )
     yield dg.MaterializeResult(
         asset_key=IBNR,

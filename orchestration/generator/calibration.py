@@ -4,9 +4,10 @@ Minimum capital depends on every exposure (premiums, reserves, receivables, inve
 aggregation, so the generator cannot know it in advance. It closes the period's last quarter once on the deliveries
 it wrote (in a scratch home, with the warehouse's own pipeline), then asks the project's own model
 ``fct_minimum_capital`` (compiled by dbt, run on the scratch warehouse) what minimum capital a given shift of funds
-from the CNY bank deposits into a CNY main-board equity at the period end would give, and solves for the shift by
-the secant method. The deliveries are then written again with that shift (``finance.shift_to_equity``); nothing
-else changes, as the period's investment income is pinned by the yield target.
+from the CNY bank deposits into the CNY main-board equities (in equal shares, so that no single equity is a large
+share of total assets) at the period end would give, and solves for the shift by the secant method. The deliveries
+are then written again with that shift (``finance.shift_to_equity``); nothing else changes, as the period's
+investment income is pinned by the yield target.
 """
 
 from __future__ import annotations
@@ -24,7 +25,13 @@ import duckdb
 import numpy as np
 
 from orchestration import settings
-from orchestration.generator.finance import CALIBRATION_EQUITY, SECURITIES, calibration_pool, shift_to_equity
+from orchestration.generator.finance import (
+    CALIBRATION_EQUITIES,
+    SECURITIES,
+    calibration_pool,
+    equity_shift_floor,
+    shift_to_equity,
+)
 from orchestration.generator.scenario import Scenario
 
 TOLERANCE_CNY = Decimal("1")  # far inside the published precision (0.005 万元 = 50 CNY)
@@ -61,7 +68,7 @@ def _compiled_model(scratch: Path, quarter: str) -> str:
 
 
 class WhatIf:
-    """Minimum capital (CNY) of the scratch warehouse's ``quarter`` after moving funds into the calibration equity."""
+    """Minimum capital (CNY) of the scratch warehouse's ``quarter`` after moving funds into the calibration equities."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, model_sql: str, quarter: str, period_end: str) -> None:
         self.con, self.sql, self.quarter = con, model_sql, quarter
@@ -75,21 +82,26 @@ class WhatIf:
         for holding_id, fen in held:  # holding "HS0030" is security 30 of the generator's list
             index = int(holding_id.removeprefix("HS")) - 1
             self.amounts[index], held_last[index] = fen, True
-        if not held_last[CALIBRATION_EQUITY]:
-            raise RuntimeError(f"calibration: the calibration equity is not held at {period_end}")
+        if not held_last[CALIBRATION_EQUITIES].all():
+            raise RuntimeError(f"calibration: a calibration equity is not held at {period_end}")
         klass = np.array([security[0] for security in SECURITIES])
         currency = np.array([security[3] for security in SECURITIES])
         self.pool = calibration_pool(klass, currency, held_last)
 
+    def largest_equity(self, shift: int) -> int:
+        """The largest calibration-equity holding (fen) after a shift of ``shift`` fen."""
+        change = shift_to_equity(self.amounts, self.pool, shift)
+        return int((self.amounts + change)[CALIBRATION_EQUITIES].max())
+
     def bounds(self) -> tuple[int, int]:
         """The shifts the holdings allow (fen)."""
-        return -int(self.amounts[CALIBRATION_EQUITY]), int(self.amounts[self.pool].sum())
+        return -equity_shift_floor(self.amounts), int(self.amounts[self.pool].sum())
 
     def minimum_capital(self, shift: int) -> Decimal:
         """The model's minimum capital after a shift of ``shift`` fen (exposure rows patched in the scratch warehouse;
         demand deposits carry no charge and have no row)."""
         change = shift_to_equity(self.amounts, self.pool, shift)
-        for index in [*self.pool, CALIBRATION_EQUITY]:
+        for index in [*self.pool, *CALIBRATION_EQUITIES]:
             self.con.execute(
                 "update marts.fct_minimum_capital_exposures "
                 "set exposure = cast(? as decimal(38, 10)) / 100, "
@@ -131,6 +143,13 @@ def solve_equity_shift(scenario: Scenario, home: Path, progress: Callable[[str],
                 f"calibration: minimum capital {target:,.2f} CNY is out of reach of the investment mix "
                 f"({min(reach):,.2f} to {max(reach):,.2f} CNY); choose a target in that range"
             )
+        (total_assets,) = con.execute(
+            "select total_assets from marts.fct_balance_sheet where month_end = cast(? as date)", [quarter.end]
+        ).fetchone()
+        largest = Decimal(what_if.largest_equity(shift)) / 100 / Decimal(total_assets) * 100
     shutil.rmtree(scratch, ignore_errors=True)
-    progress(f"calibration: {shift / 100:,.2f} CNY from deposits into equity gives minimum capital {target:,.2f} CNY")
+    progress(
+        f"calibration: {shift / 100:,.2f} CNY from deposits into {CALIBRATION_EQUITIES.size} equities gives minimum "
+        f"capital {target:,.2f} CNY; the largest equity is {largest:.2f} % of total assets"
+    )
     return shift

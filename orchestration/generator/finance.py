@@ -11,7 +11,7 @@ import pyarrow as pa
 from orchestration.generator.claims import ClaimBook
 from orchestration.generator.ids import make_ids
 from orchestration.generator.ledger import INCOME_TYPES, INVESTMENT_ACCOUNTS, build_ledger
-from orchestration.generator.money import allocate, money, rate
+from orchestration.generator.money import allocate, money, rate, wan_to_fen
 from orchestration.generator.policy import HEALTH, PolicyBook
 from orchestration.generator.scenario import Scenario
 from orchestration.generator.sources import Sources
@@ -140,10 +140,16 @@ SECURITIES = [
     ("listed_equity", "exchange", "中国平安保险（集团）股份有限公司", "HKD", None, 0.0, 0, 0.008),
     ("listed_equity", "exchange", "贵州茅台酒股份有限公司", "CNY", None, 0.0, 0, 0.008),
     ("reverse_repo", "exchange", "上海证券交易所", "CNY", None, 0.018, 0, 0.02),
+    # More CNY main-board equities (after the others, so that earlier holding ids keep their numbers): the
+    # calibration spreads its shift over every CNY listed equity, each well below 5 % of total assets.
+    ("listed_equity", "exchange", "中国长江电力股份有限公司", "CNY", None, 0.0, 0, 0.006),
+    ("listed_equity", "exchange", "中国神华能源股份有限公司", "CNY", None, 0.0, 0, 0.006),
+    ("listed_equity", "exchange", "中国建筑股份有限公司", "CNY", None, 0.0, 0, 0.006),
+    ("listed_equity", "exchange", "贵州轮胎股份有限公司", "CNY", None, 0.0, 0, 0.004),
 ]
 FX = {"CNY": 1.0, "USD": 7.15, "HKD": 0.915, "EUR": 7.8}
-CALIBRATION_EQUITY = next(  # 贵州茅台: CNY main-board equity (R8 equity risk)
-    i for i, security in enumerate(SECURITIES) if security[0] == "listed_equity" and security[3] == "CNY"
+CALIBRATION_EQUITIES = np.array(  # the CNY main-board equities (R8 equity risk) the calibration shift goes into
+    [i for i, security in enumerate(SECURITIES) if security[0] == "listed_equity" and security[3] == "CNY"]
 )
 
 
@@ -154,14 +160,19 @@ def calibration_pool(klass: np.ndarray, currency: np.ndarray, held_last: np.ndar
 
 def shift_to_equity(amounts: np.ndarray, pool: np.ndarray, shift: int) -> np.ndarray:
     """Per-holding change of the period-end amounts (fen) that moves ``shift`` fen from the deposits in ``pool``
-    (in proportion to their amounts) into the calibration equity (``CALIBRATION_EQUITY``)."""
+    (in proportion to their amounts) into the calibration equities (``CALIBRATION_EQUITIES``, equal shares)."""
     change = np.zeros(amounts.size, dtype=np.int64)
     if shift:
-        if shift > int(amounts[pool].sum()) or -shift > int(amounts[CALIBRATION_EQUITY]):
+        if shift > int(amounts[pool].sum()) or -shift > equity_shift_floor(amounts):
             raise ValueError(f"calibration: cannot move {shift} fen between deposits and equity")
         change[pool] = -allocate(shift, amounts[pool])
-        change[CALIBRATION_EQUITY] += shift
+        change[CALIBRATION_EQUITIES] += allocate(shift, np.ones(CALIBRATION_EQUITIES.size))
     return change
+
+
+def equity_shift_floor(amounts: np.ndarray) -> int:
+    """The largest shift (fen) out of the calibration equities in equal shares: what the smallest holds, each."""
+    return int(amounts[CALIBRATION_EQUITIES].min()) * CALIBRATION_EQUITIES.size
 
 
 def _investments(
@@ -169,7 +180,7 @@ def _investments(
 ) -> tuple[Sources, dict]:
     """Month-end holdings growing to the period end's investable funds (net of repo financing, most months), valuations
     of marketable securities, income items; the period's comprehensive yield hits its target through fair-value
-    changes. ``equity_shift`` fen move from the CNY deposits into the calibration equity at the period end (the
+    changes. ``equity_shift`` fen move from the CNY deposits into the calibration equities at the period end (the
     investment mix that gives the minimum-capital target, see ``calibration.py``)."""
     months = month_ends(window.start_day, window.end_day)
     n_months, n_sec = months.size, len(SECURITIES)
@@ -179,7 +190,7 @@ def _investments(
     # Positions open and close: each security is held over a random stretch of months (deposits and core bonds longer).
     opens = np.where(rng.random(n_sec) < 0.6, 0, rng.integers(0, n_months // 2, n_sec))
     closes = np.where(rng.random(n_sec) < 0.7, n_months, rng.integers(n_months // 2, n_months, n_sec))
-    closes[CALIBRATION_EQUITY] = n_months  # held to the period end: the calibration moves funds into it
+    closes[CALIBRATION_EQUITIES] = n_months  # held to the period end: the calibration moves funds into them
     held = (np.arange(n_months)[None, :] >= opens[:, None]) & (np.arange(n_months)[None, :] < closes[:, None])
     net = scenario.fen("investable_funds_net", 183_400) * 0.55 ** (
         (n_months - 1 - np.arange(n_months)) / max(n_months - 1, 1)
@@ -358,9 +369,25 @@ def _capital() -> Sources:
     return Sources(snapshots={"capital/capital_instruments": lambda day: table if day >= issued else table.slice(0, 0)})
 
 
+def _additional_capital(scenario: Scenario, window: Window) -> pa.Table:
+    """The scenario's input ``additional_capital`` (万元) as one notice effective from the period start, notified the
+    day before; no rows when the scenario gives none (the regulator requires none)."""
+    given = scenario.inputs.get("additional_capital")
+    amounts = [] if given is None else [wan_to_fen(given.value)]
+    start = day_number(window.period.start)
+    return pa.table(
+        {
+            "notice_id": [f"NFRA-AC-{window.period.label}"] * len(amounts),
+            "amount": money(np.array(amounts, dtype=np.int64)),
+            "effective_from": pa.array(np.full(len(amounts), start, dtype=np.int32), pa.date32()),
+            "notified_on": pa.array(np.full(len(amounts), start - 1, dtype=np.int32), pa.date32()),
+        }
+    )
+
+
 def _regulator(scenario: Scenario, window: Window, rng: np.random.Generator) -> Sources:
     """Risk ratings per assessed quarter (the scenario's rating from the quarter before the period on), yearly SARMRA
-    scores, and the sector's top-15 % mean SARMRA score."""
+    scores, the sector's top-15 % mean SARMRA score and the additional capital required, if any."""
     latest = str(scenario.value("integrated_risk_rating", "BBB"))
     assessed = [window.quarters[0].previous_quarter(), *window.quarters]
     labels, published, ratings = [], [], []
@@ -406,7 +433,11 @@ def _regulator(scenario: Scenario, window: Window, rng: np.random.Generator) -> 
         )
 
     return Sources(
-        events={"regulator/risk_ratings": ratings_table, "regulator/sarmra_scores": sarmra},
+        events={
+            "regulator/risk_ratings": ratings_table,
+            "regulator/sarmra_scores": sarmra,
+            "regulator/additional_capital": _additional_capital(scenario, window),
+        },
         snapshots={"regulator/sector_parameters": parameters_at},
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -28,12 +28,14 @@ class Target:
 
 @dataclass(frozen=True)
 class Scenario:
-    """A scenario: its name, reporting period, period targets and per-quarter targets."""
+    """A scenario: its name, reporting period, period targets, per-quarter targets and inputs (facts the demo
+    deliveries carry as given, e.g. ``additional_capital`` in 万元 notified by the regulator)."""
 
     name: str
     period: Period
     targets: dict[str, Target]
     quarters: dict[str, dict[str, Target]]
+    inputs: dict[str, Target] = field(default_factory=dict)
 
     def value(self, code: str, default: float | str | None = None) -> Decimal | str | None:
         target = self.targets.get(code)
@@ -77,4 +79,5 @@ def load_scenario(path: Path) -> Scenario:
         str(label): {code: Target.parse(spec) for code, spec in specs.items()}
         for label, specs in (doc.get("quarters") or {}).items()
     }
-    return Scenario(str(doc["scenario"]), Period.parse(str(doc["period"]["label"])), targets, quarters)
+    inputs = {code: Target.parse(spec) for code, spec in (doc.get("inputs") or {}).items()}
+    return Scenario(str(doc["scenario"]), Period.parse(str(doc["period"]["label"])), targets, quarters, inputs)

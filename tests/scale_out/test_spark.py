@@ -7,10 +7,11 @@ and are skipped elsewhere) from the same lake, and every mart and regulatory tab
 same columns, same row count, every row equal (decimals exactly at their declared scale, so to the fen; see
 dbt_project/macros/numbers.sql for how the arithmetic stays equal).
 
-Reserving: ``fct_reserves`` reads ``reserving.ibnr_estimates``, which the Dagster reserving assets write
-into the warehouse between dbt steps (DuckDB only so far). On Spark that table has to exist in the metastore
-before ``fct_reserves`` builds; here the DuckDB close's estimates are exported to Parquet and loaded with
-the ``load_parquet_table`` operation, which is what a Spark writer of the reserving assets produces.
+Reserving: ``fct_reserves`` and ``int_claims__runoff_deviation`` read ``reserving.ibnr_estimates`` and
+``reserving.year_end_ibnr_estimates``, which the Dagster reserving assets write into the warehouse between dbt
+steps (DuckDB only so far). On Spark these tables have to exist in the metastore before the models build; here
+the DuckDB close's estimates are exported to Parquet and loaded with the ``load_parquet_table`` operation, which
+is what a Spark writer of the reserving assets produces.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from tests.scale_out.machine import java
 
 DBT_DIR = REPO / "dbt_project"
 CLOSE_QUARTER = "2025Q2"
+RESERVING_TABLES = ("ibnr_estimates", "year_end_ibnr_estimates")
 
 # dbt runs in one Python process for both steps, so the JVM and metastore start once.
 SPARK_BUILD = """
@@ -36,9 +38,10 @@ import json, sys
 from dbt.cli.main import dbtRunner
 common = json.loads(sys.argv[1])
 runner = dbtRunner()
-loaded = runner.invoke(["run-operation", "load_parquet_table", "--args", sys.argv[2], *common])
-if not loaded.success:
-    sys.exit("load_parquet_table failed")
+for table in json.loads(sys.argv[2]):
+    loaded = runner.invoke(["run-operation", "load_parquet_table", "--args", json.dumps(table), *common])
+    if not loaded.success:
+        sys.exit("load_parquet_table failed")
 # the hand-worked unit tests run on DuckDB (tests/test_hand_worked.py)
 built = runner.invoke(["build", "--vars", sys.argv[3], "--exclude", "test_type:unit", *common])
 sys.exit(0 if built.success else 1)
@@ -71,10 +74,13 @@ def both_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, d
     assert closed.returncode == 0, closed.stdout[-3000:] + closed.stderr[-3000:]
     timings["duckdb close"] = time.monotonic() - started
 
-    reserving = root / "lake" / "reserving" / "ibnr_estimates"
-    reserving.mkdir(parents=True)
+    reserving = []
     with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
-        con.execute(f"copy reserving.ibnr_estimates to '{reserving / 'data.parquet'}' (format parquet)")
+        for table in RESERVING_TABLES:
+            folder = root / "lake" / "reserving" / table
+            folder.mkdir(parents=True)
+            con.execute(f"copy reserving.{table} to '{folder / 'data.parquet'}' (format parquet)")
+            reserving.append({"relation": f"reserving.{table}", "path": str(folder)})
 
     target = root.parent / "dbt-spark-target"
     common = ["--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR), "--target-path", str(target)]
@@ -86,7 +92,7 @@ def both_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, d
             "-c",
             SPARK_BUILD,
             json.dumps(common),
-            json.dumps({"relation": "reserving.ibnr_estimates", "path": str(reserving)}),
+            json.dumps(reserving),
             json.dumps({"close_quarter": CLOSE_QUARTER}),
         ],
         env=_spark_env(root),

@@ -1,7 +1,7 @@
 -- Minimum capital (最低资本, C-ROSS II Rule 2) per quarter end (CNY), each risk module in its own column:
 -- MC = capitalisable-risk MC (square-root aggregation of non-life insurance, market and credit risk, Art. 15-16,
 -- times the small-insurer multiplier of the 2023 notice) + control-risk MC (Q x capitalisable MC, Rule 12
--- Art. 120) + additional capital (zero unless delivered, Art. 21).
+-- Art. 120) + additional capital (Art. 21: the regulator's latest notice, zero when none is delivered).
 with
 
 quarters as (
@@ -269,6 +269,26 @@ control as (
             and {{ cross_ii_in_band('sarmra.sarmra_score', 'control_rows') }}
 ),
 
+-- Additional capital (R2 Art. 21): the latest notice effective and notified by the quarter end; 0 when none.
+additional as (
+    select
+        period_label,
+        additional_capital
+    from (
+        select
+            quarters.period_label,
+            notices.additional_capital,
+            row_number() over (
+                partition by quarters.period_label
+                order by notices.effective_from desc nulls last, notices.notified_on desc nulls last
+            ) as recency
+        from quarters
+        inner join {{ ref('stg_regulator__additional_capital') }} as notices
+            on quarters.end_date >= notices.effective_from and quarters.end_date >= notices.notified_on
+    ) as ranked
+    where recency = 1
+),
+
 combined as (
     select
         quarters.period_label as quarter_label,
@@ -293,6 +313,7 @@ combined as (
         control.sector_top15_mean,
         control.sarmra_score,
         control.control_risk_q,
+        cast(coalesce(additional.additional_capital, 0) as decimal(38, 10)) as additional_capital,
         module_sums.exposures_without_factor,
         coalesce(missing_pairs.missing_correlation_pairs, 0) as missing_correlation_pairs
     from quarters
@@ -304,14 +325,14 @@ combined as (
     left join small_insurer on quarters.period_label = small_insurer.period_label
     left join control on quarters.period_label = control.period_label
     left join missing_pairs on quarters.period_label = missing_pairs.period_label
+    left join additional on quarters.period_label = additional.period_label
 ),
 
 adjusted as (
     select
         *,
         {{ times_factor('capitalisable_risk_capital', 'small_insurer_multiplier') }}
-            as capitalisable_risk_capital_adjusted,
-        cast(0 as decimal(38, 10)) as additional_capital
+            as capitalisable_risk_capital_adjusted
     from combined
 ),
 

@@ -104,7 +104,6 @@ insurance as (
         exposures.line_of_business as exposure_item,
         cast(exposures.exposure as decimal(38, 10)) as exposure,
         factors.rf0 as base_factor,
-        cast(0 as decimal(18, 6)) as k_adjustment,
         factors.rule_version,
         factors.rule as rule_document,
         factors.article
@@ -181,7 +180,6 @@ market_price as (
                 )
             else factors.rf
         end as base_factor,
-        cast(0 as decimal(18, 6)) as k_adjustment,
         factors.rule_version,
         factors.rule as rule_document,
         factors.article
@@ -219,7 +217,6 @@ fx as (
         positions.currency as exposure_item,
         cast(positions.exposure as decimal(38, 10)) as exposure,
         coalesce(named.rf, other.rf) as base_factor,
-        cast(0 as decimal(18, 6)) as k_adjustment,
         coalesce(named.rule_version, other.rule_version) as rule_version,
         coalesce(named.rule, other.rule) as rule_document,
         coalesce(named.article, other.article) as article
@@ -267,7 +264,6 @@ spread as (
             mapped.modified_duration * (factors.coef_a * mapped.modified_duration + factors.coef_b)
             + factors.coef_c as decimal(18, 6)
         ) as base_factor,
-        cast(0 as decimal(18, 6)) as k_adjustment,
         factors.rule_version,
         factors.rule as rule_document,
         factors.article
@@ -305,7 +301,6 @@ deposits as (
         holdings.holding_id as exposure_item,
         cast(holdings.amount_cny as decimal(38, 10)) as exposure,
         factors.rf0 as base_factor,
-        cast(0 as decimal(18, 6)) as k_adjustment,
         factors.rule_version,
         factors.rule_document,
         factors.article
@@ -373,7 +368,6 @@ receivable_charges as (
             when receivables.component = 'reinsurance_recoverable' then factors.highest_rf0
             else factors.first_band_rf0
         end as base_factor,
-        cast(0 as decimal(18, 6)) as k_adjustment,
         factors.rule_version,
         factors.rule_document,
         factors.article
@@ -399,6 +393,26 @@ all_exposures as (
     select * from receivable_charges
 ),
 
+-- K and the 2023 run-off discount of each non-life line (int_reporting__nonlife_k_adjustments); K = 0 and no
+-- discount elsewhere.
+adjusted as (
+    select
+        exposures.*,
+        insurance_k.nonproportional_cession_ratio,
+        insurance_k.k2_nonproportional_cession,
+        insurance_k.runoff_deviation,
+        insurance_k.k1_runoff_deviation,
+        cast(coalesce(insurance_k.k_adjustment, 0) as decimal(18, 6)) as k_adjustment,
+        cast(coalesce(insurance_k.runoff_discount, 1) as decimal(18, 6)) as runoff_discount
+    from all_exposures as exposures
+    left join {{ ref('int_reporting__nonlife_k_adjustments') }} as insurance_k
+        on
+            exposures.module = 'nonlife_insurance'
+            and exposures.period_label = insurance_k.quarter_label
+            and exposures.sub_risk = insurance_k.sub_risk
+            and exposures.exposure_item = insurance_k.line_of_business
+),
+
 final as (
     select
         period_label as quarter_label,
@@ -408,13 +422,19 @@ final as (
         exposure_item,
         exposure,
         base_factor,
+        nonproportional_cession_ratio,
+        k2_nonproportional_cession,
+        runoff_deviation,
+        k1_runoff_deviation,
         k_adjustment,
         cast(least(base_factor * (1 + k_adjustment), 1) as decimal(18, 6)) as risk_factor,
-        {{ times_factor('exposure', 'least(base_factor * (1 + k_adjustment), 1)') }} as capital,
+        runoff_discount,
+        {{ times_factor(times_factor('exposure', 'least(base_factor * (1 + k_adjustment), 1)'), 'runoff_discount') }}
+            as capital,
         rule_version,
         rule_document,
         article
-    from all_exposures
+    from adjusted
 )
 
 select * from final
