@@ -238,7 +238,9 @@ FCT_MINIMUM_CAPITAL_EXPOSURES = FactCheck(
             sum(case when exposures.exposure < 0 then 1 else 0 end) as negative_exposure_rows,
             sum(case when exposures.risk_factor < 0 or exposures.risk_factor > 1 then 1 else 0 end)
                 as risk_factor_out_of_range_rows,
-            cast(sum(abs(exposures.capital - exposures.exposure * exposures.risk_factor)) as double)
+            cast(sum(abs(
+                exposures.capital - exposures.exposure * exposures.risk_factor * exposures.runoff_discount
+            )) as double)
                 as capital_identity_gap,
             cast(max(by_kind.premium_exposure) - coalesce(max(retained.amount), 0) as double)
                 as premium_exposure_gap,
