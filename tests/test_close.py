@@ -9,9 +9,11 @@ import stat
 from decimal import Decimal
 from pathlib import Path
 
+import dagster as dg
+import duckdb
 import yaml
 
-from orchestration import deliveries
+from orchestration import deliveries, settings
 from orchestration.publish import sha256_bytes
 from orchestration.reproduce import compare
 from tests.conftest import REPO, SEED_SCENARIO, metrics, regwh
@@ -53,6 +55,28 @@ def test_package_manifest_traces_every_input(closed: Path) -> None:
         assert by_file[str(path.relative_to(closed))] == sha256_bytes(path.read_bytes())
     assert manifest["validation"]["success"] is True
     assert len(manifest["dbt_manifest_sha256"]) == 64
+
+
+def _materialized(root: Path, *key: str) -> dict[str, dg.MetadataValue]:
+    """The metadata of the latest materialisation of ``key`` in ``root``'s Dagster instance."""
+    with dg.DagsterInstance.from_config(str(root / "dagster")) as instance:
+        event = instance.get_latest_materialization_event(dg.AssetKey(list(key)))
+    assert event is not None and event.asset_materialization is not None, key
+    return event.asset_materialization.metadata
+
+
+def test_the_close_records_row_counts_and_a_preview_for_the_ui(closed: Path) -> None:
+    tables = (("marts", "fct_premiums"), ("regulatory", "rpt_metrics"), ("reference", "metric_dictionary"))
+    with duckdb.connect(str(closed / "warehouse.duckdb"), read_only=True) as con:
+        for schema, table in tables:
+            (count,) = con.execute(f"select count(*) from {schema}.{table}").fetchone()
+            assert count > 0 and _materialized(closed, schema, table)["dagster/row_count"].value == count, table
+    raw = _materialized(closed, "raw", "policy", "premium_transactions")  # the last quarter extracted: 2025Q2
+    source = settings.raw_dir(closed) / "policy" / "premium_transactions" / "quarter=2025Q2" / "_source.json"
+    assert raw["dagster/row_count"].value == json.loads(source.read_text())["rows"] > 0
+    preview = _materialized(closed, "extracts", "half_year_disclosure")["preview metrics.csv"]
+    assert isinstance(preview, dg.MarkdownMetadataValue)
+    assert preview.value.startswith("| metric_code | value |") and "| premium_income_original |" in preview.value
 
 
 def test_a_second_identical_close_publishes_nothing_new(closed: Path, tmp_path: Path) -> None:
@@ -233,6 +257,9 @@ def test_the_quarter_close_publishes_the_solvency_summary(closed: Path, tmp_path
     assert abs(figures["actual_capital"] - figures["core_capital"] - Decimal("682.94")) <= cent
     assert summary["integrated_risk_rating"]["this_quarter_grade"] == "BB"
     assert (package / "related_party_disclosure.csv").read_text(encoding="utf-8").startswith("period_label,")
+    metadata = _materialized(root, "extracts", "quarterly_solvency")
+    assert "| core_solvency_ratio |" in metadata["preview solvency_summary.csv"].value
+    assert metadata["preview related_party_disclosure.csv"].value.startswith("| period_label |")
     # The half year's first quarter closes too, and agrees with the last-quarter column of 2025Q2's summary.
     first_close = regwh(root, "close", "--period", "2025Q1")
     assert first_close.returncode == 0, first_close.stderr[-3000:]

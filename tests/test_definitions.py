@@ -79,3 +79,9 @@ def test_every_fact_and_regulatory_table_has_a_blocking_suite(defs: dg.Definitio
     assert len(tables) == 20  # 17 fact tables, rpt_metrics, the solvency summary, the related-party disclosure
     for key in tables:
         assert graph.get_check_spec(dg.AssetCheckKey(key, f"{key.path[-1]}_suite")).blocking, key
+
+
+def test_every_asset_has_an_owner(defs: dg.Definitions) -> None:
+    graph = defs.resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        assert graph.get(key).owners == ["team:regulatory-data"], key

@@ -15,6 +15,7 @@ from orchestration.periods import Period
 
 SOURCE_RECORD = "_source.json"
 DELIVERY_CHECKS = dg.AssetKey(["raw", "delivery_checks"])
+ROW_COUNT = "dagster/row_count"  # the metadata key the UI shows as a table's row count
 
 
 def landing_key(table: Table) -> dg.AssetKey:
@@ -94,15 +95,17 @@ def build_raw_asset(table: Table) -> dg.AssetsDefinition:
                 raise dg.Failure(
                     description=str(error), metadata={"file": str(error.file), "rule": error.rule}
                 ) from error
-            yield dg.AssetMaterialization(
-                asset_key=raw_key(table),
-                partition=key,
-                metadata={
-                    "rows": dg.MetadataValue.int(record["rows"]),
+            # On the materialisation of this partition (a separate AssetMaterialization would be followed by
+            # the output's own, without metadata, and the UI shows the latest).
+            context.add_asset_metadata(
+                {
+                    ROW_COUNT: dg.MetadataValue.int(record["rows"]),
                     "source_file": record["file"],
                     "source_sha256": record["sha256"],
                     "unchanged": record["unchanged"],
                 },
+                asset_key=raw_key(table),
+                partition_key=key,
             )
 
     return _extract
@@ -113,7 +116,7 @@ landing_specs = [
         landing_key(table),
         group_name="landing",
         description=f"{table.description.strip()} Delivered as "
-        f"landing/{table.system}/{table.name}_<YYYYQn>.csv|parquet.",
+        f"`landing/{table.system}/{table.name}_<YYYYQn>.csv|parquet`.",
         kinds={"csv"},
         metadata={"primary_key": ", ".join(table.primary_key), "kind": table.kind},
     )
@@ -146,4 +149,4 @@ def delivery_checks(context: dg.AssetExecutionContext, home: WarehouseHome) -> N
                 + "\n".join(str(f) for f in findings[:20]),
                 metadata={"findings": len(findings)},
             )
-        yield dg.AssetMaterialization(asset_key=DELIVERY_CHECKS, partition=key, metadata={"findings": 0})
+        context.add_asset_metadata({"findings": 0}, asset_key=DELIVERY_CHECKS, partition_key=key)

@@ -163,6 +163,20 @@ def _table_csv(con, sql: str, period: Period) -> tuple[bytes, int]:
     return buffer.getvalue().encode("utf-8"), len(rows)
 
 
+PREVIEW_ROWS = 40
+
+
+def markdown_preview(data: bytes, limit: int = PREVIEW_ROWS) -> str:
+    """A published CSV as a Markdown table (its first ``limit`` rows), for the UI."""
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
+    header, body = rows[0], rows[1:]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in body[:limit]]
+    if len(body) > limit:
+        lines.append(f"\n{len(body) - limit} more rows in the package.")
+    return "\n".join(lines)
+
+
 def _publish(
     context: dg.AssetExecutionContext,
     warehouse: DuckDBResource,
@@ -234,6 +248,10 @@ def _publish(
             "version": published.version,
             "written": published.written,
             "metrics": len(rows),
+            **{
+                f"preview {name}": dg.MetadataValue.md(markdown_preview(files[name]))
+                for name in ("metrics.csv", *tables)
+            },
         }
     )
 
@@ -245,7 +263,7 @@ def _publish(
     partitions_def=quarterly_partitions,
     backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=1),
     kinds={"csv"},
-    description="Half-year disclosure (经营情况报告) package: extracts/<YYYYHn>/v<N>/ with metrics.csv, tables, "
+    description="Half-year disclosure (经营情况报告) package: `extracts/<YYYYHn>/v<N>/` with metrics.csv, tables, "
     "report (HTML, PDF, XLSX), validations and manifest. Materialise it for the half year's last quarter.",
 )
 def half_year_disclosure_package(
@@ -269,7 +287,7 @@ def half_year_disclosure_package(
     partitions_def=quarterly_partitions,
     backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=1),
     kinds={"csv"},
-    description="Quarterly solvency package (偿付能力季度报告摘要): extracts/<YYYYQn>/v<N>/ with the summary "
+    description="Quarterly solvency package (偿付能力季度报告摘要): `extracts/<YYYYQn>/v<N>/` with the summary "
     "table (主要指标表, this and last quarter), the related-party disclosure, metrics.csv, report and manifest.",
 )
 def quarterly_solvency_package(

@@ -9,10 +9,12 @@ from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt.core.dbt_cli_invocation import DbtCliInvocation
+from dagster_duckdb import DuckDBResource
 
 from orchestration.defs.dbt_project import dbt_project
 from orchestration.defs.partitions import quarterly_partitions
-from orchestration.defs.raw import DELIVERY_CHECKS
+from orchestration.defs.raw import DELIVERY_CHECKS, ROW_COUNT
 
 
 class RegwhDbtTranslator(DagsterDbtTranslator):
@@ -39,12 +41,17 @@ class RegwhDbtTranslator(DagsterDbtTranslator):
     partitions_def=quarterly_partitions,
     backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=1),
 )
-def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+def warehouse_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBResource
+) -> Iterator[Any]:
     """``dbt build`` for the quarter being closed (``close_quarter`` var = partition key).
 
     Dagster runs this in several steps around the reserving assets; ``buildable`` indirect selection keeps
     a test in the step where all its parents exist. dbt unit tests (the hand-worked fixtures, run by
     ``tests/test_hand_worked.py``) check model logic, not a quarter's data, so the close leaves them out.
+
+    Row counts (``dagster/row_count``) of the tables built are read once dbt has exited: DuckDB has one
+    writer, so dagster-dbt's ``fetch_row_counts()``, which queries while dbt runs, cannot open the file.
     """
     args = [
         "build",
@@ -55,9 +62,32 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> 
         "--vars",
         json.dumps({"close_quarter": context.partition_key}),
     ]
-    invocation = dbt.cli(args, context=context)
-    yield from invocation.stream()
+    invocation = dbt.cli(args, context=context, raise_on_error=False)
+    events = list(invocation.stream())
     _keep_partial_parse(invocation.target_path)
+    yield from _with_row_counts(events, invocation, warehouse)
+    error = invocation.get_error()
+    if error:
+        raise error
+
+
+def _with_row_counts(events: list[Any], invocation: DbtCliInvocation, warehouse: DuckDBResource) -> Iterator[Any]:
+    """The events, each table materialisation with the table's row count (views are not counted).
+
+    Only on DuckDB (``REGWH_TARGET=duckdb``, the default): the ``warehouse`` resource is that file.
+    """
+    if invocation.manifest["metadata"].get("adapter_type") != "duckdb":
+        yield from events
+        return
+    nodes = invocation.manifest["nodes"]
+    with warehouse.get_connection() as con:
+        for event in events:
+            if isinstance(event, dg.Output) and "unique_id" in event.metadata:
+                node = nodes[event.metadata["unique_id"].value]
+                if node["config"]["materialized"] in ("table", "incremental", "seed"):
+                    (count,) = con.execute(f"select count(*) from {node['relation_name']}").fetchone()
+                    event = event.with_metadata({**event.metadata, ROW_COUNT: dg.MetadataValue.int(count)})
+            yield event
 
 
 def _keep_partial_parse(invocation_target: Path) -> None:
