@@ -81,6 +81,25 @@ BROKEN = [
         {"EXPOSURES-007": "capital_identity_gap = 2025Q2: 50.0"},
     ),
     (
+        "fct_minimum_capital_exposures",  # a risk factor that is not min(RF0 x (1 + K), 1)
+        "update marts.fct_minimum_capital_exposures set risk_factor = risk_factor + 0.01 "
+        "where quarter_label = '2025Q2' and module = 'nonlife_insurance' and sub_risk = 'premium' "
+        "and exposure_item = 'health'",
+        {"EXPOSURES-012": "risk_factor_formula_rows = 2025Q2: 1"},
+    ),
+    (
+        "fct_minimum_capital_exposures",  # K on a market-risk row
+        "update marts.fct_minimum_capital_exposures set k_adjustment = 0.1 where rowid = (select min(rowid) "
+        "from marts.fct_minimum_capital_exposures where quarter_label = '2025Q2' and module = 'market')",
+        {"EXPOSURES-013": "k_outside_nonlife_rows = 2025Q2: 1"},
+    ),
+    (
+        "fct_minimum_capital_exposures",  # the reserve-risk run-off discount on a credit-risk row
+        "update marts.fct_minimum_capital_exposures set runoff_discount = 0.95 where rowid = (select min(rowid) "
+        "from marts.fct_minimum_capital_exposures where quarter_label = '2025Q2' and module = 'credit')",
+        {"EXPOSURES-014": "discount_outside_reserve_rows = 2025Q2: 1"},
+    ),
+    (
         "fct_related_party_classification",
         "update marts.fct_related_party_classification set is_major = false, classification = 'general', "
         "classification_zh = '一般', major_basis = null where rpt_transaction_id = (select min(rpt_transaction_id) "

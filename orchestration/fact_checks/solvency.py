@@ -242,6 +242,13 @@ FCT_MINIMUM_CAPITAL_EXPOSURES = FactCheck(
                 exposures.capital - exposures.exposure * exposures.risk_factor * exposures.runoff_discount
             )) as double)
                 as capital_identity_gap,
+            sum(case when abs(exposures.risk_factor - least(exposures.base_factor * (1 + exposures.k_adjustment), 1))
+                > 0.0000005 then 1 else 0 end) as risk_factor_formula_rows,
+            sum(case when exposures.k_adjustment <> 0 and exposures.module <> 'nonlife_insurance' then 1 else 0 end)
+                as k_outside_nonlife_rows,
+            sum(case when exposures.runoff_discount <> 1
+                and not (exposures.module = 'nonlife_insurance' and exposures.sub_risk = 'reserve') then 1 else 0 end)
+                as discount_outside_reserve_rows,
             cast(max(by_kind.premium_exposure) - coalesce(max(retained.amount), 0) as double)
                 as premium_exposure_gap,
             cast(max(by_kind.reserve_exposure) - coalesce(max(reserves.amount), 0) as double)
