@@ -168,13 +168,11 @@ PREVIEW_ROWS = 40
 
 def markdown_preview(data: bytes, limit: int = PREVIEW_ROWS) -> str:
     """A published CSV as a Markdown table (its first ``limit`` rows), for the UI."""
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
-    header, body = rows[0], rows[1:]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in body[:limit]]
-    if len(body) > limit:
-        lines.append(f"\n{len(body) - limit} more rows in the package.")
-    return "\n".join(lines)
+    frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8")
+    cells = frame.head(limit).replace({r"\|": r"\\|", r"\s*\n\s*": " "}, regex=True)
+    table = cells.to_markdown(index=False, disable_numparse=True)
+    more = len(frame) - limit
+    return table + (f"\n\n{more} more rows in the package." if more > 0 else "")
 
 
 def _publish(

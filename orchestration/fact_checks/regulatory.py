@@ -225,6 +225,7 @@ RPT_SOLVENCY_SUMMARY = FactCheck(
             end as double) as last_quarter_ratio_gap,
             cast(summary.this_quarter_value - this_metric.metric_value as double) as this_quarter_vs_metrics_gap,
             cast(summary.last_quarter_value - last_metric.metric_value as double) as last_quarter_vs_previous_gap,
+            case when this_metric.metric_code is null then 1 else 0 end as this_quarter_metric_missing,
             case when expected.unit = 'grade' then case
                 when summary.this_quarter_grade is not distinct from this_metric.metric_text
                     and (last_metric.metric_text is null or summary.last_quarter_grade = last_metric.metric_text) then 0

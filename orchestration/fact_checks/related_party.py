@@ -125,8 +125,9 @@ FCT_RELATED_PARTY_CLASSIFICATION = FactCheck(
             classified.executed_quarter as quarter_label,
             count(*) as row_count,
             count(*) - count(distinct classified.rpt_transaction_id) as duplicate_keys,
-            count(*) - max(executed.transaction_count) as transaction_count_gap,
-            cast(sum(classified.amount) - max(executed.transaction_amount) as double) as transaction_amount_gap,
+            count(*) - coalesce(max(executed.transaction_count), 0) as transaction_count_gap,
+            cast(sum(classified.amount) - coalesce(max(executed.transaction_amount), 0) as double)
+                as transaction_amount_gap,
             coalesce(string_agg(distinct classified.classification, ',' order by classified.classification), '')
                 as classification_codes,
             sum(case
@@ -185,6 +186,7 @@ FCT_RELATED_PARTY_INVESTMENT_LIMITS = FactCheck(
             cast(sum(abs(limits.prior_year_end_total_assets - sheet.total_assets)
                 + abs(limits.prior_year_end_net_assets - (sheet.total_assets - sheet.total_liabilities))) as double)
                 as prior_year_end_balance_sheet_gap,
+            count(*) - count(sheet.month_end) as prior_year_end_balance_sheet_missing,
             cast(sum(greatest(limits.all_related_limit - limits.prior_year_end_net_assets, 0)) as double)
                 as all_limit_above_net_assets,
             sum(case when limits.all_related_limit_met = (limits.related_party_investments <= limits.all_related_limit)

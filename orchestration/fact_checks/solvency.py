@@ -33,7 +33,8 @@ FCT_CAPITAL_TIERS = FactCheck(
             sum(case when t.capital_excluded_by_limits < 0 or t.supplementary_capital < 0 then 1 else 0 end)
                 as negative_tier_rows,
             sum(abs(t.admitted_assets - a.admitted_assets) + abs(t.admitted_liabilities - a.admitted_liabilities))
-                as admitted_balance_sheet_gap
+                as admitted_balance_sheet_gap,
+            count(*) - count(a.quarter_label) as admitted_balance_sheet_missing
         from marts.fct_capital_tiers as t
         left join admitted as a on t.quarter_label = a.quarter_label
         where t.quarter_label in (select quarter_label from quarters where checked)
@@ -85,7 +86,8 @@ FCT_MINIMUM_CAPITAL = FactCheck(
             cast(min(m.small_insurer_multiplier) as double) as small_insurer_multiplier,
             sum(abs(m.premium_risk_capital - e.premium_risk_capital) + abs(m.reserve_risk_capital
                 - e.reserve_risk_capital) + abs(m.default_risk_capital - e.default_risk_capital))
-                as exposure_reconciliation_gap
+                as exposure_reconciliation_gap,
+            count(*) - count(e.quarter_label) as exposures_missing
         from marts.fct_minimum_capital as m
         left join modules as e on m.quarter_label = e.quarter_label
         where m.quarter_label in (select quarter_label from quarters where checked)
@@ -143,7 +145,9 @@ FCT_ADMITTED_BALANCE_SHEET = FactCheck(
                 sum(case when admitted.account_type = 'liability' then admitted.admitted_balance else 0 end)
                 - max(sheet.total_liabilities) as double
             ) as admitted_liabilities_gap,
-            sum(admitted.account_count) - max(accounts.account_count) as accounts_vs_ledger_gap
+            sum(admitted.account_count) - max(accounts.account_count) as accounts_vs_ledger_gap,
+            case when max(sheet.month_end) is null then 1 else 0 end
+            + case when max(accounts.quarter_label) is null then 1 else 0 end as reference_rows_missing
         from admitted
         left join marts.fct_balance_sheet as sheet on admitted.quarter_end = sheet.month_end
         left join accounts on admitted.quarter_label = accounts.quarter_label
