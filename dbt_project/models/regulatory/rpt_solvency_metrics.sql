@@ -33,25 +33,8 @@ wide as (
     'comprehensive_solvency_ratio': percent_of('actual_capital', 'minimum_capital'),
 } %}
 
-figures as (
-    {% for code, expression in metrics.items() -%}
-        select
-            period_label,
-            '{{ code }}' as metric_code,
-            cast({{ expression }} as decimal(38, 10)) as metric_value
-        from wide
-        {% if not loop.last -%} union all {%- endif %}
-    {% endfor %}
-),
-
 final as (
-    select
-        figures.period_label,
-        figures.metric_code,
-        metric_dictionary.unit,
-        figures.metric_value
-    from figures
-    inner join {{ ref('metric_dictionary') }} as metric_dictionary on figures.metric_code = metric_dictionary.code
+    {{ metric_rows(metrics) }}
 )
 
 select * from final
