@@ -300,3 +300,41 @@ def test_a_quarter_below_the_solvency_standard_closes_and_shows_the_failed_test(
     assert Decimal(summary["comprehensive_solvency_ratio"]["this_quarter_value"]) < 100
     assert summary["comprehensive_solvency_ratio"]["this_quarter_passed"] == "False"
     assert regwh(root, "verify-package", str(package)).returncode == 0
+
+
+def test_a_scenario_with_excess_of_loss_cessions_has_nonzero_k_and_still_verifies(tmp_path: Path) -> None:
+    """The seed's figures with 6 % of accident premium ceded under the excess-of-loss treaty (scenario input
+    ``excess_of_loss_premium_rate``): premium k2 (R4 Art. 16) and the combined-ratio k1 move off 0, each line's
+    capital moves with its K against K = 0, and the period still verifies every published figure."""
+    scenario = yaml.safe_load(SEED_SCENARIO.read_text(encoding="utf-8"))
+    scenario["scenario"] = "excess_of_loss_2025h1"
+    scenario["inputs"] = {"excess_of_loss_premium_rate": {"value": 0.06}}
+    path = tmp_path / "excess_of_loss.yaml"
+    path.write_text(yaml.safe_dump(scenario, allow_unicode=True), encoding="utf-8")
+    root = tmp_path / "home"
+    generated = regwh(root, "generate", "--scenario", str(path), "--scale", "0.005")
+    assert generated.returncode == 0, generated.stderr[-3000:]
+    closed = regwh(root, "close", "--period", "2025H1")
+    assert closed.returncode == 0, closed.stderr[-3000:]
+    result = regwh(root, "verify", "--scenario", str(path))
+    assert result.returncode == 0, result.stdout
+    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
+        premium_k = con.execute(
+            "select line_of_business, k1_combined_ratio, k2_nonproportional_cession"
+            " from intermediate.int_reporting__nonlife_k_adjustments"
+            " where quarter_label = '2025Q2' and sub_risk = 'premium'"
+        ).fetchall()
+        rows = con.execute(
+            "select exposure_item, k_adjustment, capital, exposure * base_factor * runoff_discount"
+            " from marts.fct_minimum_capital_exposures where module = 'nonlife_insurance'"
+        ).fetchall()
+    # NE = 6 % of written / (94 % of written) = 6.4 % -> band [5 %, +inf) -> k2 = -0.047; no XL on other lines.
+    k2 = {line: value for line, _, value in premium_k}
+    assert k2["accident"] == Decimal("-0.047") and k2["health"] == 0
+    assert any(k1 != 0 for _, k1, _ in premium_k)
+    assert any(k_adjustment != 0 for _, k_adjustment, _, _ in rows)
+    for item, k_adjustment, capital, at_k_zero in rows:  # RF = RF0 x (1 + K) below the cap of 1
+        if k_adjustment == 0:
+            assert abs(capital - at_k_zero) < Decimal("0.01"), item
+        else:
+            assert (capital < at_k_zero) == (k_adjustment < 0) and capital != at_k_zero, (item, k_adjustment)

@@ -39,3 +39,14 @@ def test_every_unverified_seed_row_is_listed_in_the_readme() -> None:
             ]
             assert lines, f"{path.name}: unverified row {key} is not listed in the README"
     assert expected > 0 and len(listed) == expected
+
+
+def test_every_dated_rule_version_names_its_first_reporting_quarter() -> None:
+    """A notice applies from a reporting quarter (the macro cross_ii_in_force picks versions by it), never before
+    the quarter it was issued in."""
+    with (SEEDS / "cross_ii_rule_versions.csv").open(encoding="utf-8") as handle:
+        versions = [row for row in csv.DictReader(handle) if row["issued_on"]]
+    assert len(versions) >= 3
+    for row in versions:
+        year, month = int(row["issued_on"][:4]), int(row["issued_on"][5:7])
+        assert row["applies_from_quarter"] >= f"{year}Q{(month - 1) // 3 + 1}", row["rule_version"]

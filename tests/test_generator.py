@@ -388,6 +388,15 @@ def _check_ledger(con: duckdb.DuckDBPyConnection, period: Period) -> None:
                OR coalesce(ledger.financed, 0) <> coalesce(custody.financed, 0)"""
     ).fetchone()[0]
     assert gaps == 0
+    # The expense sub-ledger splits commission and general expenses over the lines: per month and account the lines
+    # add up to the trial balance turnover, and every line gets its row.
+    split = con.execute(
+        """WITH allocated AS (SELECT month_end, account_code, sum(amount) AS amount, count(*) AS lines
+                              FROM ledger_expense_allocation GROUP BY ALL)
+           SELECT count(*), count(*) FILTER (WHERE tb.debit - tb.credit <> allocated.amount OR lines <> 4)
+           FROM tb JOIN allocated USING (month_end, account_code)"""
+    ).fetchone()
+    assert split[0] == 2 * con.execute("SELECT count(DISTINCT month_end) FROM tb").fetchone()[0] and split[1] == 0
 
 
 def test_seed_metrics(seed_run: tuple[Path, dict], tmp_path: Path) -> None:

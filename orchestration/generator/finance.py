@@ -12,7 +12,7 @@ from orchestration.generator.claims import ClaimBook
 from orchestration.generator.ids import make_ids
 from orchestration.generator.ledger import INCOME_TYPES, INVESTMENT_ACCOUNTS, build_ledger
 from orchestration.generator.money import allocate, money, rate, wan_to_fen
-from orchestration.generator.policy import HEALTH, PolicyBook
+from orchestration.generator.policy import ACCIDENT, HEALTH, PolicyBook
 from orchestration.generator.scenario import Scenario
 from orchestration.generator.sources import Sources
 from orchestration.generator.timeline import DAY, Window, day_number, month_ends
@@ -31,9 +31,13 @@ def _year_day(year: int, month: int, day: int) -> int:
     return day_number(date(year, month, day))
 
 
-def _reinsurance(window: Window, rng: np.random.Generator, book: PolicyBook, claims: ClaimBook) -> tuple[Sources, dict]:
+def _reinsurance(
+    window: Window, rng: np.random.Generator, book: PolicyBook, claims: ClaimBook, xl_rate: float = 0.0
+) -> tuple[Sources, dict]:
     """Yearly quota-share treaties on health (and an excess-of-loss on accident), cessions per health policy by
-    underwriting year, recoveries on paid health claims."""
+    underwriting year, recoveries on paid health claims. With ``xl_rate`` (the scenario input
+    ``excess_of_loss_premium_rate``) each accident policy also cedes that share of its premium to the year's
+    excess-of-loss treaty, booked a day after issue, without commission."""
     years = np.arange(window.quarters[0].year, window.period.year + 1)
     qs_rate = np.array([QUOTA_SHARE_RATES[i % len(QUOTA_SHARE_RATES)] for i in range(years.size)])
     inception = np.array([_year_day(y, 1, 1) for y in years])
@@ -68,6 +72,14 @@ def _reinsurance(window: Window, rng: np.random.Generator, book: PolicyBook, cla
     booked = np.minimum(book.issued_ts[ceded] + rng.integers(3600, 3 * DAY, ceded.size), window.end_ts)
     premium = np.round(book.premium_fen[ceded] * qs_rate[treaty]).astype(np.int64)
     commission = np.round(premium * CEDING_COMMISSION).astype(np.int64)
+    if xl_rate:
+        excess = np.flatnonzero(book.line == ACCIDENT)
+        xl_treaty = years.size + np.searchsorted(inception, book.start_day[excess], side="right") - 1
+        xl_premium = np.round(book.premium_fen[excess] * xl_rate).astype(np.int64)
+        ceded, treaty = np.concatenate([ceded, excess]), np.concatenate([treaty, xl_treaty])
+        booked = np.concatenate([booked, np.minimum(book.issued_ts[excess] + DAY, window.end_ts)])
+        premium = np.concatenate([premium, xl_premium])
+        commission = np.concatenate([commission, np.zeros(excess.size, dtype=np.int64)])
     order = np.argsort(booked, kind="stable")
     treaty_ids = pa.array(treaties["treaty_id"])
     cessions = pa.table(
@@ -451,7 +463,8 @@ def build_finance(
     equity_shift: int = 0,
 ) -> Sources:
     """Reinsurance, investments, capital, regulator and ledger tables."""
-    reinsurance, ceded = _reinsurance(window, rng, book, claims)
+    xl_rate = scenario.inputs.get("excess_of_loss_premium_rate")
+    reinsurance, ceded = _reinsurance(window, rng, book, claims, 0.0 if xl_rate is None else float(xl_rate.value))
     investments, invested = _investments(scenario, window, rng, equity_shift)
     parts = [
         reinsurance,

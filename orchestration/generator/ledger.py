@@ -17,7 +17,7 @@ import pyarrow as pa
 from orchestration.generator.balance import balance_targets
 from orchestration.generator.claims import ClaimBook
 from orchestration.generator.money import allocate, money
-from orchestration.generator.policy import PolicyBook
+from orchestration.generator.policy import LINES, PolicyBook
 from orchestration.generator.scenario import Scenario
 from orchestration.generator.sources import Sources
 from orchestration.generator.timeline import DAY, Window, day_number
@@ -84,6 +84,9 @@ INCOME_POSTING = {  # income type: (debit, credit) for a positive amount
     "impairment": ("6701", "1002"),
     "financing_interest": ("6411", "1002"),
 }
+# Expense accounts the sub-ledger splits by line (ledger/expense_allocation), with each line's weight per CNY of
+# premium (health, accident, credit, surety): commission and general expenses cost more per CNY on the small lines.
+ALLOCATED_EXPENSES = {"6421": (1.0, 1.2, 0.8, 0.8), "6602": (1.0, 1.1, 1.6, 1.6)}
 NON_ADMITTED = {"1701": 0.52, "1901": 0.21, "1812": 0.27}  # C-ROSS II Rule 1 Art. 10, split of the non-admitted total
 OTHER_LIABILITIES = {"2241": 0.45, "2203": 0.3, "2261": 0.2, "2221": 0.05}  # what the flows leave of liabilities
 OPERATING_CASH_SHARE = 0.6  # of the assets the flows leave, the rest 其他应收款 (platform settlements)
@@ -253,8 +256,34 @@ def build_ledger(
             "closing_balance": money(closing.ravel()),
         }
     )
+    allocation = _expense_allocation(months, book, journal)
     return Sources(
-        events={"ledger/trial_balance": trial_balance}, snapshots={"ledger/chart_of_accounts": chart_of_accounts}
+        events={"ledger/trial_balance": trial_balance, "ledger/expense_allocation": allocation},
+        snapshots={"ledger/chart_of_accounts": chart_of_accounts},
+    )
+
+
+def _expense_allocation(months: np.ndarray, book: PolicyBook, journal: Journal) -> pa.Table:
+    """The expense sub-ledger: each month's turnover (debit - credit) on the allocated expense accounts split over
+    the lines by the month's written premium times the line's weight; the lines sum to the ledger exactly."""
+    by_line = [book.booked_line == i for i in range(len(LINES))]
+    premium = np.stack([_monthly(months, book.booked_ts[rows], book.booked_fen[rows]) for rows in by_line])
+    rows: dict[str, list] = {"month_end": [], "account_code": [], "line_of_business": [], "amount": []}
+    for code, weights in ALLOCATED_EXPENSES.items():
+        turnover = journal.debit[INDEX[code]] - journal.credit[INDEX[code]]
+        share = np.maximum(premium, 0) * np.array(weights)[:, None] + 1  # + 1: a month without premium splits evenly
+        for month in range(months.size):
+            rows["amount"].extend(allocate(int(turnover[month]), share[:, month]))
+            rows["month_end"].extend([months[month]] * len(LINES))
+            rows["account_code"].extend([code] * len(LINES))
+            rows["line_of_business"].extend(LINES)
+    return pa.table(
+        {
+            "month_end": pa.array(np.array(rows["month_end"], dtype=np.int32), pa.date32()),
+            "account_code": pa.array(rows["account_code"]),
+            "line_of_business": pa.array(rows["line_of_business"]),
+            "amount": money(np.array(rows["amount"], dtype=np.int64)),
+        }
     )
 
 

@@ -18,6 +18,7 @@ from orchestration.generator.upr import cancelled_on, upr_exact, upr_ratio
 
 LINES = ("health", "accident", "credit", "surety")
 HEALTH = 0
+ACCIDENT = 1
 PRIMARY_LINE_WEIGHTS = np.array([0.86, 0.08, 0.03, 0.03])
 CHANNELS = ("online_direct", "platform", "broker", "agency")
 CHANNEL_WEIGHTS = np.array([0.25, 0.55, 0.12, 0.08])

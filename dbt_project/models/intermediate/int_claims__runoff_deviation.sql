@@ -1,18 +1,26 @@
--- Run-off deviation (回溯偏差率) of the outstanding claims reserve held at each of the last two year ends before a
--- valued quarter end, re-estimated at that quarter end, all lines together (no motor business is written, so this
--- is the non-motor total of C-ROSS II R4 Arts. 24-31): (payments since the year end on accidents up to it + case
--- reserves and IBNR still held for them at the quarter end - case reserves and IBNR held at the year end) / the
--- latter. The claim-handling expense reserve (ULAE) is left out on both sides: its payments are not delivered by
--- accident date. Gross of reinsurance: no reinsurance share of reserves is delivered.
+-- Run-off deviation (回溯偏差率) of the outstanding claims reserve held at each of the last two year ends before
+-- a reported and valued quarter end, re-estimated at that quarter end, all lines together (no motor business is
+-- written, so this is the non-motor total of C-ROSS II R4 Arts. 24-31): (payments since the year end on accidents
+-- up to it + case reserves and IBNR still held for them at the quarter end - case reserves and IBNR held at the
+-- year end) / the latter. The claim-handling expense reserve (ULAE) is left out on both sides: its payments are
+-- not delivered by accident date. Gross of reinsurance: no reinsurance share of reserves is delivered.
 with
 
+valuations as (
+    select distinct valuation_quarter
+    from {{ source('reserving', 'ibnr_estimates') }}
+),
+
+-- The quarters a close reports (int_reporting__solvency_periods: the closed quarter and the one before) that the
+-- reserving asset valued.
 valued_quarters as (
-    select distinct
-        periods.period_label,
-        periods.end_date
-    from {{ source('reserving', 'ibnr_estimates') }} as estimates
-    inner join {{ ref('reporting_periods') }} as periods on estimates.valuation_quarter = periods.period_label
-    where estimates.valuation_quarter <= '{{ var("close_quarter") }}'
+    select
+        solvency_periods.period_label,
+        solvency_periods.end_date
+    from {{ ref('int_reporting__solvency_periods') }} as solvency_periods
+    inner join {{ ref('reporting_periods') }} as periods
+        on solvency_periods.period_label = periods.period_label and periods.period_kind = 'quarter'
+    inner join valuations on solvency_periods.period_label = valuations.valuation_quarter
 ),
 
 year_ends as (

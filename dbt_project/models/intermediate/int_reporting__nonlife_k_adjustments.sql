@@ -2,7 +2,6 @@
 -- quarter (the closed quarter and the one before), risk and line with an exposure, with the ratio each is read
 -- from; bands from
 -- cross_ii_k_bands in force for the quarter. K = sum of a row's k clamped to [-0.25, 0.25] (R4 Art. 7).
--- Premium k1 (combined ratio per line) is not derived: no source delivers expenses by line (k1 = 0).
 with
 
 quarters as (
@@ -18,23 +17,14 @@ k_bands as (
     {{ cross_ii_in_force('cross_ii_k_bands', ['line_of_business', 'factor', 'lower_bound'], 'quarters') }}
 ),
 
+-- Premium k1 (R4 Arts. 15-17) by the combined ratio of the last 12 months per line: (claims incurred as reported
+-- + operating expenses allocated to the line) / earned premium (int_reporting__underwriting_12m; the rule does
+-- not define the ratio: gross of reinsurance, IBNR movements left out, see docs/cross_ii_parameters.md). Fewer
+-- than four quarters of premium (history too short) or no positive earned premium -> not computable, k1 = 0; a
+-- negative ratio falls in no band (they start above 0), k1 = 0 (Art. 20).
 -- Premium k2 (R4 Arts. 15-17): NE = (non-proportional ceded - non-proportional assumed premium of the last 12
 -- months) / retained premium of the last 12 months (written - ceded, as the premium-risk exposure, R4 Art. 9).
 -- Non-proportional = excess-of-loss treaties, line of the treaty; no inward business is delivered (assumed = 0).
-retained_12m as (
-    select
-        quarters.period_label,
-        premiums.line_of_business,
-        sum(premiums.written_premium - premiums.ceded_premium) as retained_premium
-    from quarters
-    inner join {{ ref('reporting_periods') }} as premium_quarters
-        on
-            quarters.end_date >= premium_quarters.end_date
-            and premium_quarters.end_date > cast({{ dbt.dateadd('year', -1, 'quarters.end_date') }} as date)
-    inner join {{ ref('fct_premiums') }} as premiums on premium_quarters.period_label = premiums.quarter_label
-    group by quarters.period_label, premiums.line_of_business
-),
-
 nonproportional_ceded_12m as (
     select
         quarters.period_label,
@@ -53,15 +43,23 @@ nonproportional_ceded_12m as (
 -- NE is not computable without a positive retained premium: k2 = 0 (R4 Art. 20).
 premium_ratios as (
     select
-        retained_12m.period_label,
-        retained_12m.line_of_business,
+        underwriting.quarter_label as period_label,
+        underwriting.line_of_business,
         case
-            when retained_12m.retained_premium > 0
-                then {{ ratio_of('coalesce(ceded.ceded_premium, 0)', 'retained_12m.retained_premium') }}
+            when underwriting.premium_quarters = 4 and underwriting.earned_premium > 0
+                then {{ ratio_of('underwriting.incurred_claims + underwriting.operating_expenses',
+                    'underwriting.earned_premium') }}
+        end as combined_ratio,
+        case
+            when underwriting.retained_premium > 0
+                then {{ ratio_of('coalesce(ceded.ceded_premium, 0)', 'underwriting.retained_premium') }}
         end as nonproportional_cession_ratio
-    from retained_12m
+    from {{ ref('int_reporting__underwriting_12m') }} as underwriting
+    inner join quarters on underwriting.quarter_label = quarters.period_label
     left join nonproportional_ceded_12m as ceded
-        on retained_12m.period_label = ceded.period_label and retained_12m.line_of_business = ceded.line_of_business
+        on
+            underwriting.quarter_label = ceded.period_label
+            and underwriting.line_of_business = ceded.line_of_business
 ),
 
 premium_k as (
@@ -69,6 +67,8 @@ premium_k as (
         ratios.period_label,
         'premium' as sub_risk,
         ratios.line_of_business,
+        ratios.combined_ratio,
+        cast(coalesce(k1_bands.k_value, 0) as decimal(18, 6)) as k1_combined_ratio,
         ratios.nonproportional_cession_ratio,
         cast(coalesce(bands.k_value, 0) as decimal(18, 6)) as k2_nonproportional_cession,
         cast(null as decimal(38, 10)) as runoff_deviation,
@@ -81,6 +81,12 @@ premium_k as (
             and ratios.line_of_business = bands.line_of_business
             and bands.factor = 'premium_k2_nonproportional_cession'
             and {{ cross_ii_in_band('ratios.nonproportional_cession_ratio', 'bands', 'lower_bound', 'upper_bound') }}
+    left join k_bands as k1_bands
+        on
+            ratios.period_label = k1_bands.period_label
+            and ratios.line_of_business = k1_bands.line_of_business
+            and k1_bands.factor = 'premium_k1_combined_ratio'
+            and {{ cross_ii_in_band('ratios.combined_ratio', 'k1_bands', 'lower_bound', 'upper_bound') }}
 ),
 
 -- Reserve k1 (R4 Arts. 28-30) by the mean run-off deviation of the outstanding claims reserve at the last two
@@ -114,6 +120,8 @@ reserve_k as (
         reserve_lines.period_label,
         'reserve' as sub_risk,
         reserve_lines.line_of_business,
+        cast(null as decimal(38, 10)) as combined_ratio,
+        cast(null as decimal(18, 6)) as k1_combined_ratio,
         cast(null as decimal(38, 10)) as nonproportional_cession_ratio,
         cast(null as decimal(18, 6)) as k2_nonproportional_cession,
         runoff.runoff_deviation,
@@ -146,13 +154,19 @@ final as (
         period_label as quarter_label,
         sub_risk,
         line_of_business,
+        combined_ratio,
+        k1_combined_ratio,
         nonproportional_cession_ratio,
         k2_nonproportional_cession,
         runoff_deviation,
         k1_runoff_deviation,
         cast(
             greatest(
-                least(coalesce(k2_nonproportional_cession, 0) + coalesce(k1_runoff_deviation, 0), 0.25),
+                least(
+                    coalesce(k1_combined_ratio, 0) + coalesce(k2_nonproportional_cession, 0)
+                    + coalesce(k1_runoff_deviation, 0),
+                    0.25
+                ),
                 -0.25
             ) as decimal(18, 6)
         ) as k_adjustment,

@@ -280,7 +280,7 @@ additional as (
             notices.additional_capital,
             row_number() over (
                 partition by quarters.period_label
-                order by notices.effective_from desc nulls last, notices.notified_on desc nulls last
+                order by notices.notified_on desc nulls last, notices.effective_from desc nulls last
             ) as recency
         from quarters
         inner join {{ ref('stg_regulator__additional_capital') }} as notices

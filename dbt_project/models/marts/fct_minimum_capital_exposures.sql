@@ -41,28 +41,16 @@ credit_factors as (
     {{ cross_ii_in_force('cross_ii_credit_factors', ['component', 'category', 'factor_kind', 'band'], 'quarters') }}
 ),
 
--- Premium risk (R4 Art. 9): retained premium of the last 12 months = written - ceded, per line.
-premium_by_quarter as (
-    select
-        periods.end_date as quarter_end,
-        premiums.line_of_business,
-        sum(premiums.written_premium - premiums.ceded_premium) as retained_premium
-    from {{ ref('fct_premiums') }} as premiums
-    inner join {{ ref('reporting_periods') }} as periods on premiums.quarter_label = periods.period_label
-    group by periods.end_date, premiums.line_of_business
-),
-
+-- Premium risk (R4 Art. 9): retained premium of the last 12 months = written - ceded, per line
+-- (int_reporting__underwriting_12m).
 retained_premium_12m as (
     select
         quarters.period_label,
-        premium_by_quarter.line_of_business,
-        sum(premium_by_quarter.retained_premium) as exposure
+        underwriting.line_of_business,
+        underwriting.retained_premium as exposure
     from quarters
-    inner join premium_by_quarter
-        on
-            quarters.end_date >= premium_by_quarter.quarter_end
-            and premium_by_quarter.quarter_end > cast({{ dbt.dateadd('year', -1, 'quarters.end_date') }} as date)
-    group by quarters.period_label, premium_by_quarter.line_of_business
+    inner join {{ ref('int_reporting__underwriting_12m') }} as underwriting
+        on quarters.period_label = underwriting.quarter_label
 ),
 
 -- Reserve risk (R4 Art. 22): outstanding claims reserve per line at the quarter end (fct_reserves, valued
@@ -398,6 +386,8 @@ all_exposures as (
 adjusted as (
     select
         exposures.*,
+        insurance_k.combined_ratio,
+        insurance_k.k1_combined_ratio,
         insurance_k.nonproportional_cession_ratio,
         insurance_k.k2_nonproportional_cession,
         insurance_k.runoff_deviation,
@@ -422,6 +412,8 @@ final as (
         exposure_item,
         exposure,
         base_factor,
+        combined_ratio,
+        k1_combined_ratio,
         nonproportional_cession_ratio,
         k2_nonproportional_cession,
         runoff_deviation,
