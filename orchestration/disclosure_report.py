@@ -18,8 +18,10 @@ select m.metric_code, d.name_zh, d.unit, d.section, coalesce(cast(m.metric_value
     p.display_decimals
 from regulatory.rpt_metrics as m
 inner join reference.metric_publication as p on m.metric_code = p.metric_code
-inner join reference.metric_dictionary as d on m.metric_code = d.code
+inner join (select *, row_number() over () as position from reference.metric_dictionary) as d
+    on m.metric_code = d.code
 where m.period_label = ? and p.published_in = ?
+order by d.position
 """
 
 PREMIUM_BY_LINE_SQL = """

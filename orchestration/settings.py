@@ -34,6 +34,25 @@ def warehouse_path(base: Path | None = None) -> Path:
     return (base or home()) / "warehouse.duckdb"
 
 
+def target() -> str:
+    """The engine dbt builds on, ``$REGWH_TARGET`` (``duckdb``, the default, or ``spark``): dbt_project/profiles.yml
+    reads the same variable."""
+    return os.environ.get("REGWH_TARGET") or "duckdb"
+
+
+def spark_warehouse_dir(base: Path | None = None) -> Path:
+    """Spark's managed tables, ``<schema>.db/<table>/``: ``spark.sql.warehouse.dir`` of the ``spark`` target, or
+    ``$REGWH_SPARK_WAREHOUSE_DIR`` (a cluster's warehouse on a mount this process reads)."""
+    if os.environ.get("REGWH_SPARK_WAREHOUSE_DIR"):
+        return Path(os.environ["REGWH_SPARK_WAREHOUSE_DIR"])
+    return (base or home()) / "spark" / "warehouse"
+
+
+def reserving_lake_dir(base: Path | None = None) -> Path:
+    """The reserving tables as the Spark warehouse writes them: ``<table>/<valuation quarter>.parquet``."""
+    return lake_dir(base) / "reserving"
+
+
 def deliveries_dir(base: Path | None = None) -> Path:
     """Every delivery ever extracted, by sha256 (``orchestration/deliveries.py``)."""
     return (base or home()) / "deliveries"

@@ -8,8 +8,10 @@
   the view). The folder is the part of the external location before its first glob; REGWH_LAKE_URI replaces
   the local `.../lake` prefix when the cluster reads the lake from elsewhere (hdfs://, s3a://).
 
-  Sources without an external location (the `reserving` schema written by the Dagster reserving assets)
-  are tables their writer creates in the metastore; nothing is registered for them here.
+  Sources whose source-level `meta.lake_folder` names a lake folder instead (the `reserving` schema, which the
+  Dagster reserving assets write as `lake/<lake_folder>/<table>/<quarter>.parquet` through the Spark warehouse
+  resource) become external Parquet tables with the columns' declared `data_type`s: they exist before the
+  first file is written, and Spark lists the folder's files whenever a query reads them.
 -#}
 {% macro register_lake_sources() -%}
     {{ return(adapter.dispatch('register_lake_sources', 'regwh')()) }}
@@ -24,14 +26,25 @@
         {%- set statements = [] -%}
         {%- for node in graph.sources.values() | sort(attribute='unique_id') -%}
             {%- set location = regwh.lake_folder(node) -%}
+            {%- set written = node.source_meta.get('lake_folder') -%}
+            {%- if (location or written) and node.schema not in schemas -%}
+                {%- do schemas.append(node.schema) -%}
+                {%- do statements.append('create database if not exists ' ~ node.schema) -%}
+            {%- endif -%}
             {%- if location -%}
-                {%- if node.schema not in schemas -%}
-                    {%- do schemas.append(node.schema) -%}
-                    {%- do statements.append('create database if not exists ' ~ node.schema) -%}
-                {%- endif -%}
                 {%- do statements.append(
                     'create or replace view ' ~ node.schema ~ '.' ~ node.identifier
                     ~ ' as select * from parquet.`' ~ location ~ '`'
+                ) -%}
+            {%- elif written -%}
+                {%- set columns = [] -%}
+                {%- for column in node.columns.values() -%}
+                    {%- do columns.append(column.name ~ ' ' ~ column.data_type) -%}
+                {%- endfor -%}
+                {%- do statements.append(
+                    'create table if not exists ' ~ node.schema ~ '.' ~ node.identifier
+                    ~ ' (' ~ columns | join(', ') ~ ') using parquet location \'' ~ regwh.lake_root() ~ '/'
+                    ~ written ~ '/' ~ node.identifier ~ '\''
                 ) -%}
             {%- endif -%}
         {%- endfor -%}
@@ -58,15 +71,7 @@
     {{ return(folder) }}
 {%- endmacro %}
 
-{#-
-  `dbt run-operation load_parquet_table --args '{relation: reserving.ibnr_estimates, path: /x/ibnr.parquet}'`:
-  (re)create a metastore table from Parquet files. This is what a Spark writer of the reserving assets
-  produces; the Spark test uses it to load the reserving tables that the DuckDB close computed.
--#}
-{% macro load_parquet_table(relation, path) -%}
-    {%- set schema = relation.split('.')[0] -%}
-    {%- do run_query('create database if not exists ' ~ schema) -%}
-    {%- do run_query('drop table if exists ' ~ relation) -%}
-    {%- do run_query('create table ' ~ relation ~ ' using parquet as select * from parquet.`' ~ path ~ '`') -%}
-    {{ log('loaded ' ~ relation ~ ' from ' ~ path, info=true) }}
+{#- The lake as the engine reads it: REGWH_LAKE_URI, else $REGWH_HOME/lake. -#}
+{% macro lake_root() -%}
+    {{ return((env_var('REGWH_LAKE_URI', '') or env_var('REGWH_HOME') ~ '/lake').rstrip('/')) }}
 {%- endmacro %}

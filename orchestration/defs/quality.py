@@ -3,10 +3,9 @@
 import json
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
 from orchestration.defs.regulatory import reported_period, run_quarter
-from orchestration.defs.resources import WarehouseHome
+from orchestration.defs.resources import Warehouse, WarehouseHome
 from orchestration.fact_checks import FACT_CHECKS, FactCheck, aggregates
 from orchestration.settings import validations_dir
 from orchestration.validation import run_suite
@@ -22,7 +21,7 @@ def build_fact_check(check: FactCheck) -> dg.AssetChecksDefinition:
         description=f"Great Expectations suite expectations/{check.suite}.json on per-quarter aggregates.",
     )
     def _check(
-        context: dg.AssetCheckExecutionContext, warehouse: DuckDBResource, home: WarehouseHome
+        context: dg.AssetCheckExecutionContext, warehouse: Warehouse, home: WarehouseHome
     ) -> dg.AssetCheckResult:
         quarter = run_quarter(context.run)
         quarters = [quarter] if check.close_quarter_only else reported_period(quarter).quarters

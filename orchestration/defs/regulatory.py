@@ -8,13 +8,12 @@ from pathlib import Path
 
 import dagster as dg
 import pandas as pd
-from dagster_duckdb import DuckDBResource
 
 from orchestration import deliveries, settings
 from orchestration.defs.dbt_project import dbt_project
 from orchestration.defs.partitions import quarterly_partitions
 from orchestration.defs.raw import SOURCE_RECORD
-from orchestration.defs.resources import WarehouseHome
+from orchestration.defs.resources import Warehouse, WarehouseHome
 from orchestration.disclosure import aggregations, gate_frame, period_metrics
 from orchestration.disclosure_report import report_input
 from orchestration.fact_checks import FACT_CHECKS
@@ -59,7 +58,7 @@ def validation_path(root: Path, run_id: str, period: Period) -> Path:
     "nothing is published unless it passes.",
 )
 def disclosure_gate(
-    context: dg.AssetCheckExecutionContext, warehouse: DuckDBResource, home: WarehouseHome
+    context: dg.AssetCheckExecutionContext, warehouse: Warehouse, home: WarehouseHome
 ) -> dg.AssetCheckResult:
     period = reported_period(run_quarter(context.run))
     with warehouse.get_connection() as con:
@@ -90,7 +89,7 @@ def disclosure_gate(
     "identities (actual capital = admitted assets - admitted liabilities, surpluses, ratios).",
 )
 def solvency_gate(
-    context: dg.AssetCheckExecutionContext, warehouse: DuckDBResource, home: WarehouseHome
+    context: dg.AssetCheckExecutionContext, warehouse: Warehouse, home: WarehouseHome
 ) -> dg.AssetCheckResult:
     quarter = run_quarter(context.run)
     period = reported_period(quarter)
@@ -177,7 +176,7 @@ def markdown_preview(data: bytes, limit: int = PREVIEW_ROWS) -> str:
 
 def _publish(
     context: dg.AssetExecutionContext,
-    warehouse: DuckDBResource,
+    warehouse: Warehouse,
     home: WarehouseHome,
     period: Period,
     output: str,
@@ -265,7 +264,7 @@ def _publish(
     "report (HTML, PDF, XLSX), validations and manifest. Materialise it for the half year's last quarter.",
 )
 def half_year_disclosure_package(
-    context: dg.AssetExecutionContext, warehouse: DuckDBResource, home: WarehouseHome
+    context: dg.AssetExecutionContext, warehouse: Warehouse, home: WarehouseHome
 ) -> dg.MaterializeResult:
     period = reported_period(Period.parse(context.partition_key))
     if period.is_quarter:
@@ -289,7 +288,7 @@ def half_year_disclosure_package(
     "table (主要指标表, this and last quarter), the related-party disclosure, metrics.csv, report and manifest.",
 )
 def quarterly_solvency_package(
-    context: dg.AssetExecutionContext, warehouse: DuckDBResource, home: WarehouseHome
+    context: dg.AssetExecutionContext, warehouse: Warehouse, home: WarehouseHome
 ) -> dg.MaterializeResult:
     quarter = Period.parse(context.partition_key)
     return _publish(context, warehouse, home, quarter, "quarterly_solvency", QUARTERLY_TABLES)

@@ -3,9 +3,9 @@ non-blocking check: a failed test is a result the package reports, not a data er
 but it shows red in the UI with the figure."""
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
 from orchestration.defs.regulatory import run_quarter
+from orchestration.defs.resources import Warehouse
 
 SOLVENCY_SUMMARY = dg.AssetKey(["regulatory", "rpt_solvency_summary"])
 
@@ -17,7 +17,7 @@ SOLVENCY_SUMMARY = dg.AssetKey(["regulatory", "rpt_solvency_summary"])
     description="The quarter's solvency against the C-ROSS standards (core ratio >= 50 %, comprehensive ratio >= "
     "100 %, integrated risk rating class B or better). Fails, as a warning, when a test fails.",
 )
-def regulatory_tests(context: dg.AssetCheckExecutionContext, warehouse: DuckDBResource) -> dg.AssetCheckResult:
+def regulatory_tests(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
     quarter = run_quarter(context.run)
     with warehouse.get_connection() as con:
         rows = con.execute(

@@ -1,16 +1,17 @@
 """Reserving assets: claims triangles, selected development factors and IBNR, per closed quarter.
 
 They read the warehouse (incurred movements built by dbt), run ``orchestration.reserving`` (chainladder)
-and write the ``reserving`` schema, which dbt's ``fct_reserves`` reads back as a source.
+and write the ``reserving`` schema through the ``warehouse`` resource (into ``warehouse.duckdb``, or on Spark as
+Parquet in the lake), which dbt's ``fct_reserves`` reads back as a source.
 """
 
 from datetime import date
 
 import dagster as dg
 import pandas as pd
-from dagster_duckdb import DuckDBResource
 
 from orchestration.defs.partitions import quarterly_partitions
+from orchestration.defs.resources import Warehouse
 from orchestration.periods import Period
 from orchestration.reserving import (
     LineAssumptions,
@@ -81,17 +82,6 @@ def runoff_year_ends(quarter: Period) -> list[Period]:
     return [Period.parse(f"{year}Q4") for year in sorted(years)]
 
 
-def _replace(con, table: str, frame: pd.DataFrame, quarter: Period) -> None:
-    """Keep one version per valuation quarter: rerunning a quarter replaces its rows."""
-    frame = frame.assign(valuation_quarter=quarter.label)
-    con.execute("create schema if not exists reserving")
-    con.register("frame", frame)
-    con.execute(f"create table if not exists reserving.{table} as select * from frame limit 0")
-    con.execute(f"delete from reserving.{table} where valuation_quarter = ?", [quarter.label])
-    con.execute(f"insert into reserving.{table} by name select * from frame")
-    con.unregister("frame")
-
-
 @dg.multi_asset(
     name="claims_reserving",
     specs=[
@@ -137,7 +127,7 @@ def _replace(con, table: str, frame: pd.DataFrame, quarter: Period) -> None:
     partitions_def=quarterly_partitions,
     backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=1),
 )
-def claims_reserving(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
+def claims_reserving(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Triangles, factors and IBNR valued at the end of the partition's quarter and of the quarter before
     (the quarterly report shows both); IBNR also at the last two year ends before them, whose reserves the
     C-ROSS run-off deviation re-estimates (year ends before the claims history are not valued)."""
@@ -146,16 +136,18 @@ def claims_reserving(context: dg.AssetExecutionContext, warehouse: DuckDBResourc
         assumptions = _assumptions(con)
         for valued in (quarter.previous_quarter(), quarter):
             triangles, factors, ibnr = _value(con, valued.end, assumptions)
-            _replace(con, "claims_triangles", triangles, valued)
-            _replace(con, "development_factors", factors, valued)
-            _replace(con, "ibnr_estimates", ibnr, valued)
+            warehouse.replace_valuation(con, "claims_triangles", triangles, valued.label)
+            warehouse.replace_valuation(con, "development_factors", factors, valued.label)
+            warehouse.replace_valuation(con, "ibnr_estimates", ibnr, valued.label)
         year_ends = [
             year_end
             for year_end in runoff_year_ends(quarter)
             if con.execute(HISTORY_SQL, [year_end.end]).fetchone()[0] > 0
         ]
         for year_end in year_ends:
-            _replace(con, "year_end_ibnr_estimates", _value(con, year_end.end, assumptions)[2], year_end)
+            warehouse.replace_valuation(
+                con, "year_end_ibnr_estimates", _value(con, year_end.end, assumptions)[2], year_end.label
+            )
     valuation = quarter.end
     by_line = ibnr.groupby(["line", "method"], as_index=False)["ibnr"].sum()
     yield dg.MaterializeResult(asset_key=TRIANGLES, metadata={"cells": len(triangles), "valuation": str(valuation)})

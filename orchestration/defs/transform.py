@@ -10,11 +10,11 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 from dagster_dbt.core.dbt_cli_invocation import DbtCliInvocation
-from dagster_duckdb import DuckDBResource
 
 from orchestration.defs.dbt_project import dbt_project
 from orchestration.defs.partitions import quarterly_partitions
 from orchestration.defs.raw import DELIVERY_CHECKS, ROW_COUNT
+from orchestration.defs.resources import Warehouse
 
 
 class RegwhDbtTranslator(DagsterDbtTranslator):
@@ -41,9 +41,7 @@ class RegwhDbtTranslator(DagsterDbtTranslator):
     partitions_def=quarterly_partitions,
     backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=1),
 )
-def warehouse_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBResource
-) -> Iterator[Any]:
+def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse) -> Iterator[Any]:
     """``dbt build`` for the quarter being closed (``close_quarter`` var = partition key).
 
     Dagster runs this in several steps around the reserving assets; ``buildable`` indirect selection keeps
@@ -71,21 +69,16 @@ def warehouse_models(
         raise error
 
 
-def _with_row_counts(events: list[Any], invocation: DbtCliInvocation, warehouse: DuckDBResource) -> Iterator[Any]:
-    """The events, each table materialisation with the table's row count (views are not counted).
-
-    Only on DuckDB (``REGWH_TARGET=duckdb``, the default): the ``warehouse`` resource is that file.
-    """
-    if invocation.manifest["metadata"].get("adapter_type") != "duckdb":
-        yield from events
-        return
+def _with_row_counts(events: list[Any], invocation: DbtCliInvocation, warehouse: Warehouse) -> Iterator[Any]:
+    """The events, each table materialisation with the table's row count (views are not counted), read through
+    the ``warehouse`` resource of either engine (``<schema>.<table>``: the manifest's relation names are DuckDB's)."""
     nodes = invocation.manifest["nodes"]
     with warehouse.get_connection() as con:
         for event in events:
             if isinstance(event, dg.Output) and "unique_id" in event.metadata:
                 node = nodes[event.metadata["unique_id"].value]
                 if node["config"]["materialized"] in ("table", "incremental", "seed"):
-                    (count,) = con.execute(f"select count(*) from {node['relation_name']}").fetchone()
+                    (count,) = con.execute(f"select count(*) from {node['schema']}.{node['alias']}").fetchone()
                     event = event.with_metadata({**event.metadata, ROW_COUNT: dg.MetadataValue.int(count)})
             yield event
 

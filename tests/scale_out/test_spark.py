@@ -1,22 +1,22 @@
-"""One raw layer, two engines: the dbt project built on Spark local mode equals the DuckDB build.
+"""One raw layer, two engines: the close on Spark local mode publishes what the DuckDB close publishes.
 
-A small seed delivery is closed on DuckDB (``regwh close``: extraction into the Parquet lake, dbt, reserving,
-gate, publication). The same project is then built with ``REGWH_TARGET=spark`` (dbt-spark, ``method:
-session``, pyspark in this virtual environment, Java from the machine: without it the tests fail under CI
-and are skipped elsewhere) from the same lake, and every mart and regulatory table is compared with DuckDB's:
-same columns, same row count, every row equal (decimals exactly at their declared scale, so to the fen; see
-dbt_project/macros/numbers.sql for how the arithmetic stays equal).
+A small seed delivery is closed twice, in two homes: with the embedded default (``regwh close``: extraction into
+the Parquet lake, dbt on DuckDB, reserving, gates, publication) and with ``REGWH_TARGET=spark`` (the same
+command: dbt-spark, ``method: session``, pyspark in this virtual environment, Java from the machine: without it
+the tests fail under CI and are skipped elsewhere). On Spark the Python steps (reserving, the fact-table checks,
+the gates and publication) go through the Spark implementation of the ``warehouse`` resource
+(``SparkWarehouse``, orchestration/defs/resources.py): they read the tables Spark built and write the reserving
+estimates as lake Parquet that dbt on Spark reads back.
 
-Reserving: ``fct_reserves`` and ``int_claims__runoff_deviation`` read ``reserving.ibnr_estimates`` and
-``reserving.year_end_ibnr_estimates``, which the Dagster reserving assets write into the warehouse between dbt
-steps (DuckDB only so far). On Spark these tables have to exist in the metastore before the models build; here
-the DuckDB close's estimates are exported to Parquet and loaded with the ``load_parquet_table`` operation, which
-is what a Spark writer of the reserving assets produces.
+Both packages' ``metrics.csv`` (and every other published table) must be equal byte for byte, and every mart and
+regulatory table Spark built must equal DuckDB's: same columns, same row count, every row equal (decimals
+exactly at their declared scale, so to the fen; see dbt_project/macros/numbers.sql for how the arithmetic stays
+equal).
 """
 
 from __future__ import annotations
 
-import json
+import shutil
 import subprocess
 import sys
 import time
@@ -29,23 +29,8 @@ from tests.conftest import REPO, SEED_SCENARIO, regwh, regwh_env
 from tests.scale_out.machine import java
 
 DBT_DIR = REPO / "dbt_project"
-CLOSE_QUARTER = "2025Q2"
-RESERVING_TABLES = ("ibnr_estimates", "year_end_ibnr_estimates")
-
-# dbt runs in one Python process for both steps, so the JVM and metastore start once.
-SPARK_BUILD = """
-import json, sys
-from dbt.cli.main import dbtRunner
-common = json.loads(sys.argv[1])
-runner = dbtRunner()
-for table in json.loads(sys.argv[2]):
-    loaded = runner.invoke(["run-operation", "load_parquet_table", "--args", json.dumps(table), *common])
-    if not loaded.success:
-        sys.exit("load_parquet_table failed")
-# the hand-worked unit tests run on DuckDB (tests/test_hand_worked.py)
-built = runner.invoke(["build", "--vars", sys.argv[3], "--exclude", "test_type:unit", *common])
-sys.exit(0 if built.success else 1)
-"""
+PERIOD = "2025H1"
+LAYERS = ("marts", "regulatory")
 
 
 def _spark_env(root: Path) -> dict[str, str]:
@@ -60,62 +45,55 @@ def _spark_env(root: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def both_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[str, float]]:
-    """A closed scale-0.002 delivery (DuckDB) and the Spark build of the same lake."""
+def both_closes(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[str, float]]:
+    """The homes of one scale-0.002 delivery closed for 2025H1 on DuckDB and on Spark."""
     java()
-    root = tmp_path_factory.mktemp("spark") / "home"
+    base = tmp_path_factory.mktemp("spark")
+    duck, spark = base / "duckdb-home", base / "spark-home"
     timings: dict[str, float] = {}
-    started = time.monotonic()
     generated = regwh(
-        root, "generate", "--scenario", str(SEED_SCENARIO), "--scale", "0.002", "--seed", "42", "--no-calibrate"
+        duck, "generate", "--scenario", str(SEED_SCENARIO), "--scale", "0.002", "--seed", "42", "--no-calibrate"
     )
     assert generated.returncode == 0, generated.stderr
-    closed = regwh(root, "close", "--period", "2025H1")
+    shutil.copytree(duck / "landing", spark / "landing")
+    started = time.monotonic()
+    closed = regwh(duck, "close", "--period", PERIOD)
     assert closed.returncode == 0, closed.stdout[-3000:] + closed.stderr[-3000:]
     timings["duckdb close"] = time.monotonic() - started
 
-    reserving = []
-    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
-        for table in RESERVING_TABLES:
-            folder = root / "lake" / "reserving" / table
-            folder.mkdir(parents=True)
-            con.execute(f"copy reserving.{table} to '{folder / 'data.parquet'}' (format parquet)")
-            reserving.append({"relation": f"reserving.{table}", "path": str(folder)})
-
-    target = root.parent / "dbt-spark-target"
-    common = ["--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR), "--target-path", str(target)]
-    common += ["--log-path", str(target / "logs")]
     started = time.monotonic()
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            SPARK_BUILD,
-            json.dumps(common),
-            json.dumps(reserving),
-            json.dumps({"close_quarter": CLOSE_QUARTER}),
-        ],
-        env=_spark_env(root),
-        cwd=root.parent,
+    closed = subprocess.run(
+        [str(REPO / ".venv/bin/regwh"), "close", "--period", PERIOD],
+        env=_spark_env(spark),
+        cwd=base,
         capture_output=True,
         text=True,
-        timeout=1200,
+        timeout=2400,
     )
-    timings["spark build"] = time.monotonic() - started
-    out = "\n".join(line for line in result.stdout.splitlines() if " WARN " not in line)
-    assert result.returncode == 0, out[-6000:] + result.stderr[-3000:]
+    timings["spark close"] = time.monotonic() - started
+    out = "\n".join(line for line in closed.stdout.splitlines() if " WARN " not in line)
+    assert closed.returncode == 0, out[-6000:] + closed.stderr[-6000:]
     print(f"\nmeasured: {', '.join(f'{k} {v:.0f} s' for k, v in timings.items())}")
-    return root, target, timings
+    return duck, spark, timings
 
 
-def _compared_models(target: Path) -> list[tuple[str, str]]:
-    """(schema, name) of every mart and regulatory table the Spark build made."""
-    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
-    return sorted(
-        (node["schema"], node["name"])
-        for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and node["fqn"][1] in ("marts", "regulatory")
-    )
+def test_spark_close_publishes_the_same_metrics_csv(both_closes) -> None:
+    duck, spark, _ = both_closes
+    duck_package, spark_package = duck / "extracts" / PERIOD / "v1", spark / "extracts" / PERIOD / "v1"
+    assert (spark_package / "metrics.csv").read_bytes() == (duck_package / "metrics.csv").read_bytes()
+    tables = sorted(path.name for path in duck_package.glob("*.csv"))
+    assert tables == sorted(path.name for path in spark_package.glob("*.csv"))
+    differing = [name for name in tables if (duck_package / name).read_bytes() != (spark_package / name).read_bytes()]
+    assert not differing, f"published differently on Spark: {differing}"
+
+
+def test_spark_close_reads_and_writes_through_the_spark_warehouse(both_closes) -> None:
+    """Reserving wrote its estimates as lake Parquet, not into a DuckDB file, and the Spark close made no
+    warehouse.duckdb."""
+    _, spark, _ = both_closes
+    assert not (spark / "warehouse.duckdb").exists()
+    estimates = spark / "lake" / "reserving" / "ibnr_estimates"
+    assert sorted(path.name for path in estimates.glob("*.parquet")) == ["2025Q1.parquet", "2025Q2.parquet"]
 
 
 def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
@@ -142,14 +120,12 @@ def _differences(con: duckdb.DuckDBPyConnection, duck: str, spark: str, columns:
     return count, sample
 
 
-def test_spark_builds_every_mart_and_regulatory_table_equal_to_duckdb(both_builds) -> None:
-    root, target, _ = both_builds
-    models = _compared_models(target)
-    every_table = {sql.stem for layer in ("marts", "regulatory") for sql in (DBT_DIR / "models" / layer).glob("*.sql")}
-    assert {name for _, name in models} == every_table
-    warehouse = root / "spark" / "warehouse"
+def test_spark_builds_every_mart_and_regulatory_table_equal_to_duckdb(both_closes) -> None:
+    duck, spark, _ = both_closes
+    models = [(layer, sql.stem) for layer in LAYERS for sql in sorted((DBT_DIR / "models" / layer).glob("*.sql"))]
+    warehouse = spark / "spark" / "warehouse"
     con = duckdb.connect()
-    con.execute(f"attach '{root / 'warehouse.duckdb'}' as duck (read_only)")
+    con.execute(f"attach '{duck / 'warehouse.duckdb'}' as duck (read_only)")
     con.execute("set TimeZone = 'Asia/Shanghai'")
     problems = []
     for schema, name in models:
@@ -174,8 +150,8 @@ def test_spark_builds_every_mart_and_regulatory_table_equal_to_duckdb(both_build
     assert not problems, "\n".join(problems)
 
 
-def test_spark_state_stays_under_regwh_home(both_builds) -> None:
-    root, _, _ = both_builds
+def test_spark_state_stays_under_regwh_home(both_closes) -> None:
+    _, root, _ = both_closes
     spark = root / "spark"
     assert (spark / "metastore_db").is_dir() and (spark / "warehouse").is_dir()
     assert not (root.parent / "metastore_db").exists() and not (root.parent / "spark-warehouse").exists()

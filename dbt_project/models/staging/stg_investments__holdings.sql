@@ -1,3 +1,7 @@
+-- A table on Spark: the Python checks (and reserving) read it through the warehouse resource, which reads
+-- Spark's table files (a view has none); a view on DuckDB.
+{{ config(materialized='table' if target.type == 'spark' else 'view') }}
+
 with
 
 source as (
