@@ -24,14 +24,15 @@ lines as (
     from {{ ref('reserving_assumptions') }}
 ),
 
+-- fct_premiums' closing UPR is int_policies__quarter_end_upr's, policy by policy (zero where a policy has
+-- none), already with the policy's line: no join of the policy-level UPR to the policies again.
 upr as (
     select
-        f.quarter_label,
-        p.line_of_business,
-        sum(f.unearned_premium_reserve) as unearned_premium_reserve
-    from {{ ref('int_policies__quarter_end_upr') }} as f
-    inner join {{ ref('fct_policies') }} as p on f.policy_id = p.policy_id
-    group by f.quarter_label, p.line_of_business
+        quarter_label,
+        line_of_business,
+        sum(closing_upr) as unearned_premium_reserve
+    from {{ ref('fct_premiums') }}
+    group by quarter_label, line_of_business
 ),
 
 case_reserves as (
