@@ -10,6 +10,7 @@ from datetime import date
 import dagster as dg
 import pandas as pd
 
+from orchestration import settings
 from orchestration.defs.partitions import quarterly_partitions
 from orchestration.defs.resources import Warehouse
 from orchestration.periods import Period
@@ -82,6 +83,10 @@ def runoff_year_ends(quarter: Period) -> list[Period]:
     return [Period.parse(f"{year}Q4") for year in sorted(years)]
 
 
+# Where the estimates go: the DuckDB file, or lake Parquet on the Spark target (orchestration/defs/resources.py).
+KINDS = {"python", "parquet" if settings.target().startswith("spark") else "duckdb"}
+
+
 @dg.multi_asset(
     name="claims_reserving",
     specs=[
@@ -90,14 +95,14 @@ def runoff_year_ends(quarter: Period) -> list[Period]:
             group_name="intermediate",
             deps=[dg.AssetKey(["intermediate", "int_claims__incurred_movements"])],
             description="Cumulative incurred triangles by line, accident quarter and development quarter.",
-            kinds={"python", "duckdb"},
+            kinds=KINDS,
         ),
         dg.AssetSpec(
             FACTORS,
             group_name="intermediate",
             deps=[TRIANGLES],
             description="Selected (volume-weighted) age-to-age development factors per line.",
-            kinds={"python", "duckdb"},
+            kinds=KINDS,
         ),
         dg.AssetSpec(
             YEAR_END_IBNR,
@@ -108,7 +113,7 @@ def runoff_year_ends(quarter: Period) -> list[Period]:
                 dg.AssetKey(["marts", "fct_premiums"]),
             ],
             description="IBNR per line and accident quarter valued at the last two year ends (reserve run-off).",
-            kinds={"python", "duckdb"},
+            kinds=KINDS,
         ),
         dg.AssetSpec(
             IBNR,
@@ -121,7 +126,7 @@ def runoff_year_ends(quarter: Period) -> list[Period]:
                 dg.AssetKey(["marts", "fct_premiums"]),
             ],
             description="IBNR per line and accident quarter: chain-ladder, or Bornhuetter-Ferguson for young lines.",
-            kinds={"python", "duckdb"},
+            kinds=KINDS,
         ),
     ],
     partitions_def=quarterly_partitions,
