@@ -196,7 +196,7 @@ def test_a_breached_related_party_limit_is_a_warning_that_does_not_block() -> No
         "row_count": 1, "rows_without_limit": 0, "negative_rows": 0, "inconsistent_party_rows": 0,
         "related_above_all_investments": 0.0, "prior_year_end_balance_sheet_gap": 0.0,
         "all_limit_above_net_assets": 0.0, "inconsistent_limit_flags": 0, "all_related_limit_excess": 0.0,
-        "single_related_limit_excess": 0.0,
+        "single_related_limit_excess": 0.0, "prior_year_end_balance_sheet_missing": 0,
     }  # fmt: skip
     frame = pd.DataFrame([{"quarter_label": "2025Q2", **good, "single_related_limit_excess": 2500000.0}])
     result = run_suite("fct_related_party_investment_limits", frame, row_label="quarter_label")
