@@ -3,9 +3,11 @@
 Per scale: generate the seed scenario's demo delivery (timed apart), run ``regwh close --period 2025H1`` in
 a fresh ``$REGWH_HOME`` under ``$REGWH_BENCH_HOME`` (default ``var/bench``), then the same close again with
 ``--restate`` (deliveries unchanged; ``REGWH_BENCH_RECLOSE=0`` skips it). Records wall and CPU seconds, peak
-resident memory of the largest process and of the whole process tree, the Dagster step timings per stage
-(extract, dbt, reserving, validation, publication) and the floor: a bare DuckDB script computing the premium,
-claims and reserve totals straight from the landing files. Writes the measured section of docs/performance.md
+resident memory of the largest process and of the whole process tree, per stage (extract, dbt, reserving,
+validation, publication) the Dagster step time, rows per second and peak memory, and the floor: a bare DuckDB
+script computing the premium, claims and reserve totals straight from the landing files, to which each stage
+is compared. A scale that would not fit the machine's disk or memory (extrapolated from the scales measured
+before it) is reported as not run, with the reason. Writes the measured section of docs/performance.md
 (between its bench markers) and docs/performance.png.
 """
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import threading
@@ -55,34 +58,56 @@ def stage_of(step: str) -> str:
     return "validation"
 
 
-def step_durations(home: Path) -> dict[str, float]:
-    """Seconds per stage, summed over the steps of every run in the home's Dagster instance."""
+def step_intervals(home: Path, since: float = 0.0) -> dict[str, list[tuple[float, float]]]:
+    """(start, end) epoch seconds of every step per stage, over the runs of the home's Dagster instance that
+    started at or after ``since``."""
     import dagster as dg
 
     instance = dg.DagsterInstance.from_config(str(home / "dagster"))
     starts: dict[tuple[str, str], float] = {}
-    totals: dict[str, float] = defaultdict(float)
+    intervals: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for run in instance.get_runs():
         for entry in instance.all_logs(run.run_id):
             event = entry.dagster_event
-            if event is None or not event.step_key:
+            if event is None or not event.step_key or entry.timestamp < since:
                 continue
             key = (run.run_id, event.step_key)
             if event.event_type_value == "STEP_START":
                 starts[key] = entry.timestamp
             elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE") and key in starts:
-                totals[stage_of(event.step_key)] += entry.timestamp - starts.pop(key)
-    return dict(totals)
+                intervals[stage_of(event.step_key)].append((starts.pop(key), entry.timestamp))
+    return dict(intervals)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage of a close: wall seconds (its steps, summed) and the process tree's peak memory while it ran."""
+
+    wall_s: float
+    peak_gb: float
+
+
+def stages(intervals: dict[str, list[tuple[float, float]]], samples: tuple[tuple[float, int], ...]) -> dict[str, Stage]:
+    """Each stage's time and the largest memory sample taken inside one of its steps (0 if none was)."""
+    return {
+        name: Stage(
+            sum(end - start for start, end in spans),
+            max((rss for at, rss in samples if any(start <= at <= end for start, end in spans)), default=0) / 1e9,
+        )
+        for name, spans in intervals.items()
+    }
 
 
 @dataclass(frozen=True)
 class Measure:
-    """One command: wall and CPU seconds (its whole process tree), peak RSS of its largest process and of the tree."""
+    """One command: wall and CPU seconds (its whole process tree), peak RSS of its largest process and of the tree,
+    and the tree's resident memory sampled over time (epoch seconds, bytes)."""
 
     wall_s: float
     cpu_s: float
     peak_process_gb: float
     peak_tree_gb: float
+    samples: tuple[tuple[float, int], ...] = ()
 
 
 def _tree_rss_bytes(root: int) -> int:
@@ -109,11 +134,12 @@ def run(command: list[str], env: dict[str, str]) -> Measure:
     """Run ``command``, sampling its process tree's resident memory every 0.2 s."""
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.DEVNULL)
-    peak, done = [0], threading.Event()
+    samples: list[tuple[float, int]] = []
+    done = threading.Event()
 
     def sample() -> None:
         while not done.wait(0.2):
-            peak[0] = max(peak[0], _tree_rss_bytes(process.pid))
+            samples.append((time.time(), _tree_rss_bytes(process.pid)))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -125,7 +151,34 @@ def run(command: list[str], env: dict[str, str]) -> Measure:
     if process.returncode:
         raise subprocess.CalledProcessError(process.returncode, command)
     # wait4 reports the child with its waited-for descendants (dbt runs in a subprocess of the close).
-    return Measure(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1e6, peak[0] / 1e9)
+    peak = max((rss for _, rss in samples), default=0)
+    return Measure(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1e6, peak / 1e9, tuple(samples))
+
+
+def home_bytes(home: Path) -> int:
+    """Bytes on disk under ``home`` (landing, archived deliveries, lake, warehouse)."""
+    return sum(path.stat().st_size for path in home.rglob("*") if path.is_file() and not path.is_symlink())
+
+
+def unfit(scale: str, base: Path, done: list[dict]) -> str | None:
+    """Why ``scale`` cannot run here, extrapolated linearly from the largest scale already measured, or None.
+
+    Disk: the home's bytes per unit of scale against the free space; memory: the generator's and the close's peak
+    per unit of scale against the machine's memory."""
+    if not done:
+        return None
+    last = max(done, key=lambda r: float(r["scale"]))
+    factor = float(scale) / float(last["scale"])
+    disk = last["home_bytes"] * factor
+    memory = max(last["generate"].peak_tree_gb, last["close"].peak_tree_gb) * factor * 1e9
+    free = shutil.disk_usage(base).free
+    total = os.sysconf("SC_PHYS_PAGES") * PAGE
+    reasons = []
+    if disk > free:
+        reasons.append(f"about {disk / 1e9:.0f} GB of disk needed, {free / 1e9:.0f} GB free")
+    if memory > total:
+        reasons.append(f"the generator needs about {memory / 1e9:.0f} GB of memory, the machine has {total / 1e9:.0f}")
+    return "; ".join(reasons) or None
 
 
 def bench(scale: str, base: Path) -> dict:
@@ -137,41 +190,64 @@ def bench(scale: str, base: Path) -> dict:
         "PATH": f"{BIN}:{os.environ['PATH']}",
     }
     subprocess.run(["rm", "-rf", str(home)], check=True)
-    generate = run([str(BIN / "regwh"), "generate", "--scenario", "scenarios/seed_2025h1.yaml", "--scale", scale], env)
+    # The generator itself: calibration (on by default) closes the period once more in a scratch home.
+    scenario = ["--scenario", "scenarios/seed_2025h1.yaml", "--no-calibrate"]
+    generate = run([str(BIN / "regwh"), "generate", *scenario, "--scale", scale], env)
+    load = os.getloadavg()[0]
     close = run([str(BIN / "regwh"), "close", "--period", "2025H1"], env)
     rows = json.loads((home / "extracts" / "2025H1" / "v1" / "manifest.json").read_text())["inputs"]
     input_rows = sum(item["rows"] for item in rows)
     started = time.perf_counter()
     duckdb.sql(FLOOR_SQL.format(landing=home / "landing")).fetchall()
     floor = time.perf_counter() - started
-    stages = step_durations(home)
+    first = stages(step_intervals(home), close.samples)
     # The steady state: every delivery already extracted (unchanged sha256), the warehouse rebuilt and republished.
-    reclose = (
-        run([str(BIN / "regwh"), "close", "--period", "2025H1", "--restate", "bench: close again"], env)
-        if os.environ.get("REGWH_BENCH_RECLOSE", "1") == "1"
-        else None
-    )
-    return {"scale": scale, "rows": input_rows, "generate": generate, "close": close, "reclose": reclose,
-            "floor_s": floor, "stages": stages}  # fmt: skip
+    again, again_stages = None, {}
+    if os.environ.get("REGWH_BENCH_RECLOSE", "1") == "1":
+        since = time.time()
+        again = run([str(BIN / "regwh"), "close", "--period", "2025H1", "--restate", "bench: close again"], env)
+        again_stages = stages(step_intervals(home, since), again.samples)
+    size = home_bytes(home)
+    if os.environ.get("REGWH_BENCH_KEEP", "0") != "1":
+        subprocess.run(["rm", "-rf", str(home)], check=True)
+    return {"scale": scale, "rows": input_rows, "generate": generate, "close": close, "reclose": again,
+            "floor_s": floor, "stages": first, "reclose_stages": again_stages, "load": load,
+            "home_bytes": size}  # fmt: skip
 
 
-def report(results: list[dict]) -> str:
+def report(results: list[dict], skipped: dict[str, str]) -> str:
+    """Two Markdown tables: the close per scale, then each stage against the floor."""
     lines = [
         "| scale | input rows | generate s (peak GB) | close s | close CPU s | rows/s | peak GB process / tree | "
-        "re-close s (CPU s, peak GB tree) | load | floor s | " + " | ".join(f"{s} s" for s in STAGES) + " |",
-        "|" + "---|" * (10 + len(STAGES)),
+        "re-close s (CPU s, peak GB tree) | load | floor s | home GB |",
+        "|" + "---|" * 11,
     ]
     for r in results:
         gen, close, again = r["generate"], r["close"], r["reclose"]
-        stages = " | ".join(f"{r['stages'].get(s, 0):.1f}" for s in STAGES)
         lines.append(
             f"| {r['scale']} | {r['rows']:,} | {gen.wall_s:.0f} ({gen.peak_tree_gb:.1f}) | {close.wall_s:.0f} | "
             f"{close.cpu_s:.0f} | {r['rows'] / close.wall_s:,.0f} | {close.peak_process_gb:.2f} / "
             f"{close.peak_tree_gb:.2f} | "
             + (f"{again.wall_s:.0f} ({again.cpu_s:.0f}, {again.peak_tree_gb:.2f})" if again else "not run")
-            + " | "
-            f"{r['load']:.1f} | {r['floor_s']:.1f} | {stages} |"
+            + f" | {r['load']:.1f} | {r['floor_s']:.1f} | {r['home_bytes'] / 1e9:.1f} |"
         )
+    for scale, why in skipped.items():
+        lines.append(f"| {scale} | not run: {why} |" + " |" * 9)
+    lines += [
+        "",
+        "| scale | close | stage | wall s | rows/s | peak GB (tree) | × floor |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        for label, measured in (("first", r["stages"]), ("re-close", r["reclose_stages"])):
+            for name in STAGES:
+                if name in measured:
+                    stage = measured[name]
+                    rate = f"{r['rows'] / stage.wall_s:,.0f}" if stage.wall_s else "-"
+                    lines.append(
+                        f"| {r['scale']} | {label} | {name} | {stage.wall_s:.1f} | {rate} | {stage.peak_gb:.2f} | "
+                        f"{stage.wall_s / r['floor_s']:.0f} |"
+                    )
     return "\n".join(lines)
 
 
@@ -186,6 +262,8 @@ def plot(results: list[dict], path: Path) -> None:
     rows = [r["rows"] for r in results]
     axes.loglog(rows, [r["close"].wall_s for r in results], "o-", label="close (wall)")
     axes.loglog(rows, [r["close"].cpu_s for r in results], "^-", label="close (CPU)")
+    if all(r["reclose"] for r in results):
+        axes.loglog(rows, [r["reclose"].wall_s for r in results], "v-", label="re-close (wall)")
     axes.loglog(rows, [r["floor_s"] for r in results], "s--", label="DuckDB floor")
     axes.set_xlabel("input rows")
     axes.set_ylabel("seconds")
@@ -211,25 +289,35 @@ def machine() -> str:
 
 def main(scales: list[str]) -> None:
     base = Path(os.environ.get("REGWH_BENCH_HOME") or REPO / "var" / "bench")
-    results = []
+    results: list[dict] = []
+    skipped: dict[str, str] = {}
     for scale in scales:
-        load = os.getloadavg()[0]
-        results.append({**bench(scale, base), "load": load})
-    table = report(results)
+        why = unfit(scale, base, results)
+        if why:
+            print(f"scale {scale} not run: {why}", flush=True)
+            skipped[scale] = why
+            continue
+        results.append(bench(scale, base))
+        print(report(results[-1:], {}), flush=True)
+    table = report(results, skipped)
     print(table)
     docs = REPO / "docs"
     plot(results, docs / "performance.png")
     measured = (
         f'Measured with `make bench SCALES="{" ".join(scales)}"` (scripts/bench.py) on {machine()}, '
-        f"{time.strftime('%Y-%m-%d %H:%M')}. Close = `regwh close --period 2025H1` in a fresh home, without "
+        f"{time.strftime('%Y-%m-%d %H:%M')}. Generate = `regwh generate --no-calibrate` (the generator alone: "
+        "calibration closes the period once more); close = `regwh close --period 2025H1` in a fresh home, without "
         "generation; CPU = user + system seconds of its process tree; peak GB = largest single process (wait4) "
         "and whole process tree (the close and its dbt subprocess, sampled every 0.2 s); load = 1-minute load "
         "average when the close started; stages from the Dagster event log (extract = every delivered quarter, "
         "14 at the first close); re-close = the same close again with `--restate` (deliveries unchanged, so "
         "nothing is extracted again: the warehouse is rebuilt, gated and republished); floor = a bare DuckDB "
-        "script summing premium, claims and case reserves straight from the landing CSVs.\n\n"
-        + table
-        + "\n\n![time against rows](performance.png)\n"
+        "script summing premium, claims and case reserves straight from the landing CSVs; home GB = the home's "
+        "files after both closes (deleted afterwards unless `REGWH_BENCH_KEEP=1`). Per stage: wall s = its "
+        "steps' time summed; rows/s = input rows ÷ that time; peak GB = the largest sample of the tree's memory "
+        "taken during one of its steps; × floor = its time ÷ the floor's. A scale whose disk or memory need "
+        "(extrapolated linearly from the largest scale measured before it) exceeds the machine is not run, "
+        "and the table says why.\n\n" + table + "\n\n![time against rows](performance.png)\n"
     )
     write_section(docs / "performance.md", measured)
 

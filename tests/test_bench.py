@@ -1,0 +1,39 @@
+"""The benchmark's bookkeeping (scripts/bench.py): stage memory attribution and the fit check for large scales."""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "bench.py"
+spec = importlib.util.spec_from_file_location("bench", SCRIPT)
+bench = importlib.util.module_from_spec(spec)
+sys.modules["bench"] = bench  # dataclasses look their module up
+spec.loader.exec_module(bench)
+
+
+def test_a_stage_takes_its_steps_time_and_the_peak_sampled_inside_them() -> None:
+    intervals = {"extract": [(10.0, 12.0), (20.0, 21.5)], "dbt": [(12.0, 19.0)]}
+    samples = ((9.0, 9_000_000_000), (11.0, 1_000_000_000), (15.0, 3_000_000_000), (21.0, 2_000_000_000))
+
+    measured = bench.stages(intervals, samples)
+
+    assert measured["extract"] == bench.Stage(3.5, 2.0)  # the 9 GB sample at t=9 falls in no step
+    assert measured["dbt"] == bench.Stage(7.0, 3.0)
+
+
+def test_a_scale_that_would_not_fit_the_disk_is_not_run_and_says_why(tmp_path: Path) -> None:
+    measure = bench.Measure(wall_s=1.0, cpu_s=1.0, peak_process_gb=0.1, peak_tree_gb=0.1)
+    done = [{"scale": "1", "generate": measure, "close": measure, "home_bytes": 10**9}]
+
+    assert bench.unfit("2", tmp_path, done) is None
+    why = bench.unfit("1000000", tmp_path, done)
+
+    assert why is not None and "GB of disk needed" in why and "GB of memory" in why
+    assert bench.unfit("0.1", tmp_path, []) is None
+
+
+@pytest.mark.parametrize("step", ["raw__policy__policies", "raw__delivery_checks"])
+def test_extraction_steps_count_as_the_extract_stage(step: str) -> None:
+    assert bench.stage_of(step) == "extract"
