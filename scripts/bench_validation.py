@@ -5,9 +5,10 @@ each in its own process so that memory is its own:
 
 - ``pushdown``: what the close does. DuckDB computes one row of aggregates per quarter
   (``orchestration/fact_checks``) and GX validates that frame with ``expectations/fct_premiums.json``.
-- ``whole_table``: the same row-level rules validated the usual GX way, on every row of the period's quarters
-  read from DuckDB into pandas: unique (policy, quarter), a known line and channel, UPR not negative, earned
-  premium = written + opening UPR - closing UPR (1 fen). The cross-table reconciliations of the suite are left
+- ``whole_table``: the suite's policy-level rules validated the usual GX way, on every policy's UPR row of the
+  period's quarters (``int_policies__quarter_end_upr``, which ``fct_premiums`` sums by quarter, product, line
+  and channel, with the policy's line and channel) read from DuckDB into pandas: unique (policy, quarter), a
+  known line and channel, UPR not negative. The suite's reconciliations and the earned-premium identity are left
   out, which flatters this side.
 
 Prints wall seconds, CPU seconds (user + system) and peak resident memory of each process, and the ratio.
@@ -29,29 +30,27 @@ sys.path.insert(0, str(REPO))
 
 WHOLE_TABLE_SQL = """
 select
-    policy_id,
-    quarter_label,
-    line_of_business,
-    channel,
-    cast(opening_upr as double) as opening_upr,
-    cast(closing_upr as double) as closing_upr,
-    cast(abs(earned_premium - (written_premium + opening_upr - closing_upr)) as double) as earned_identity_gap
-from marts.fct_premiums
-where quarter_label in (select unnest(?))
+    upr.policy_id,
+    upr.quarter_label,
+    policies.line_of_business,
+    policies.channel,
+    cast(upr.unearned_premium_reserve as double) as unearned_premium_reserve
+from intermediate.int_policies__quarter_end_upr as upr
+inner join marts.fct_policies as policies on upr.policy_id = policies.policy_id
+where upr.quarter_label in (select unnest(?))
 """
 
 
 def _whole_table_suite() -> list[dict[str, object]]:
-    """The row-level counterparts of PREMIUMS-002..007."""
+    """The row-level counterparts of PREMIUMS-003..006 and PREMIUMS-010 on the policies' UPR rows."""
     lines, channels = ["accident", "credit", "health", "surety"], ["agency", "broker", "online_direct", "platform"]
+    upr = "unearned_premium_reserve"
     return [
         {"type": "expect_compound_columns_to_be_unique", "kwargs": {"column_list": ["policy_id", "quarter_label"]}},
         {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "line_of_business"}},
         {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "line_of_business", "value_set": lines}},
         {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "channel", "value_set": channels}},
-        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "opening_upr", "min_value": 0}},
-        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "closing_upr", "min_value": 0}},
-        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "earned_identity_gap", "max_value": 0.01}},
+        {"type": "expect_column_values_to_be_between", "kwargs": {"column": upr, "min_value": 0}},
     ]
 
 
@@ -102,13 +101,14 @@ def main(argv: list[str]) -> int:
     home, period = Path(argv[0]), argv[1]
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         (table_rows,) = con.execute("select count(*) from marts.fct_premiums").fetchone()
+        (upr_rows,) = con.execute("select count(*) from intermediate.int_policies__quarter_end_upr").fetchone()
     results = []
     for mode in ("pushdown", "whole_table"):
         done = subprocess.run(
             [sys.executable, __file__, "--mode", mode, str(home), period], capture_output=True, text=True, check=True
         )
         results.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    print(f"fct_premiums: {table_rows:,} rows in all; period {period}")
+    print(f"fct_premiums: {table_rows:,} rows, int_policies__quarter_end_upr: {upr_rows:,} in all; period {period}")
     print("| mode | rows validated by GX | passed | wall s | CPU s | peak GB |")
     print("|---|---|---|---|---|---|")
     for r in results:

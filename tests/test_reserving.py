@@ -100,8 +100,9 @@ def test_a_line_that_started_later_counts_its_own_accident_quarters() -> None:
 
 
 def test_reserving_step_takes_earned_not_written_premium_from_fct_premiums() -> None:
-    # fct_premiums (health): 2024Q2 written 1,200, earned 800; 2024Q3 written 2,000, earned 1,000; 2024Q4 (after
-    # the valuation) earned 5,000. Min 4 accident quarters > 3, so BF at ELR 0.6 on earned premium:
+    # fct_premiums (health, by product and channel): 2024Q2 written 700 + 500 = 1,200, earned 500 + 300 = 800;
+    # 2024Q3 written 2,000, earned 1,000; 2024Q4 (after the valuation) earned 5,000. Min 4 accident quarters > 3,
+    # so BF at ELR 0.6 on earned premium:
     # 2024Q2: 800 x 0.6 x (1 - 15/16) = 30; 2024Q3: 1,000 x 0.6 x (1 - 1/1.6) = 225 (CDFs 16/15 and 1.6 as above).
     # On written premium it would be 45 and 450.
     con = duckdb.connect()
@@ -124,10 +125,11 @@ def test_reserving_step_takes_earned_not_written_premium_from_fct_premiums() -> 
     )
     con.execute(
         """create table marts.fct_premiums as
-           select * from (values ('P1', '2024Q2', 'health', 1200.00, 800.00),
-                                 ('P1', '2024Q3', 'health', 2000.00, 1000.00),
-                                 ('P1', '2024Q4', 'health', 0.00, 5000.00))
-                as t(policy_id, quarter_label, line_of_business, written_premium, earned_premium)"""
+           select * from (values ('2024Q2', 'ZHH001', 'health', 'agency', 700.00, 500.00),
+                                 ('2024Q2', 'ZHH002', 'health', 'online_direct', 500.00, 300.00),
+                                 ('2024Q3', 'ZHH001', 'health', 'agency', 2000.00, 1000.00),
+                                 ('2024Q4', 'ZHH001', 'health', 'agency', 0.00, 5000.00))
+                as t(quarter_label, product_code, line_of_business, channel, written_premium, earned_premium)"""
     )
     _, _, ibnr = _value(con, date(2024, 9, 30), {"health": LineAssumptions("health", 4, 0.6, 0.0)})
     assert set(ibnr["method"]) == {"bornhuetter_ferguson"}

@@ -16,7 +16,7 @@ from orchestration.validation import GateResult, load_suite, run_suite
 
 CLOSE = Period.parse("2025Q2")
 SUITES = (
-    "fct_policies", "fct_ledger_balances", "fct_investment_income", "fct_admitted_balance_sheet",
+    "fct_premiums", "fct_policies", "fct_ledger_balances", "fct_investment_income", "fct_admitted_balance_sheet",
     "fct_minimum_capital_exposures", "fct_related_party_classification", "fct_related_party_investment_limits",
     "rpt_solvency_summary", "rpt_metrics",
 )  # fmt: skip
@@ -43,7 +43,52 @@ def test_each_suite_passes_on_the_closed_half_year(warehouse: Path, suite: str) 
     assert len(result.rules) == len(load_suite(suite)["expectations"])
 
 
+UPR = "intermediate.int_policies__quarter_end_upr"
 BROKEN = [
+    (
+        "fct_premiums",  # a policy's UPR row twice: the key, and the aggregate no longer its policies' sum
+        f"insert into {UPR} select * from {UPR} where quarter_label = '2025Q2' "
+        f"and policy_id = (select min(policy_id) from {UPR} where quarter_label = '2025Q2')",
+        {
+            "PREMIUMS-010": "duplicate_policy_quarters = 2025Q2: 1",
+            "PREMIUMS-012": "policies_vs_policy_upr_rows = 2025Q2: -1",
+        },
+    ),
+    (
+        "fct_premiums",  # one policy's UPR negative at 2025Q1's end: its closing UPR and 2025Q2's opening
+        f"update {UPR} set unearned_premium_reserve = -1 where quarter_label = '2025Q1' "
+        f"and policy_id = (select min(policy_id) from {UPR} where quarter_label = '2025Q1')",
+        {"PREMIUMS-006": "negative_upr_rows = 2025Q1: 1; 2025Q2: 1"},
+    ),
+    (
+        "fct_premiums",  # a key's row twice
+        "insert into marts.fct_premiums select * from marts.fct_premiums where quarter_label = '2025Q2' "
+        "and written_premium = (select max(written_premium) from marts.fct_premiums where quarter_label = '2025Q2')",
+        {"PREMIUMS-002": "duplicate_keys = 2025Q2: 1"},
+    ),
+    (
+        "fct_premiums",  # earned premium no longer written + opening - closing UPR
+        "update marts.fct_premiums set earned_premium = earned_premium + 2.5 where quarter_label = '2025Q2' "
+        "and written_premium = (select max(written_premium) from marts.fct_premiums where quarter_label = '2025Q2')",
+        {"PREMIUMS-007": "earned_identity_gap = 2025Q2: 2.500000"},
+    ),
+    (
+        "fct_premiums",  # closing UPR moved (and earned with it): the policies' UPR and next opening disagree
+        "update marts.fct_premiums set closing_upr = closing_upr + 7, earned_premium = earned_premium - 7 "
+        "where quarter_label = '2025Q1' and written_premium = "
+        "(select max(written_premium) from marts.fct_premiums where quarter_label = '2025Q1')",
+        {
+            "PREMIUMS-011": "closing_vs_policy_upr_gap = 2025Q1: 7.000000",
+            "PREMIUMS-009": "opening_vs_previous_closing_gap = 2025Q2: -7.000000",
+        },
+    ),
+    (
+        "fct_premiums",  # written premium that is not the quarter's transactions
+        "update marts.fct_premiums set written_premium = written_premium + 0.02, earned_premium = earned_premium "
+        "+ 0.02 where quarter_label = '2025Q2' and written_premium = "
+        "(select max(written_premium) from marts.fct_premiums where quarter_label = '2025Q2')",
+        {"PREMIUMS-008": "written_vs_transactions_gap = 2025Q2: 0.02"},
+    ),
     (
         "fct_policies",
         "update marts.fct_policies set channel = 'fax' where policy_id = (select min(policy_id) "

@@ -88,17 +88,19 @@ def test_spark_warehouse_reads_the_tables_spark_wrote(tmp_path: Path) -> None:
     table.mkdir(parents=True)
     (table / "_SUCCESS").touch()
     (settings.spark_warehouse_dir(tmp_path) / "marts.db" / "fct_empty").mkdir()
-    for part, amount in enumerate(("1.25", "2.50")):
+    for part, (line, amount) in enumerate((("accident", "1.25"), ("health", "2.50"))):
         duckdb.sql(
-            f"copy (select 'P{part}' as policy_id, cast({amount} as decimal(18, 2)) as earned_premium) "
+            f"copy (select '{line}' as line_of_business, cast({amount} as decimal(18, 2)) as earned_premium) "
             f"to '{table}/part-0000{part}-c000.snappy.parquet' (format parquet)"
         )
     with SparkWarehouse(
         home=str(tmp_path), tables=str(settings.spark_warehouse_dir(tmp_path)), connection_config={"threads": 1}
     ).get_connection() as con:
-        rows = con.execute("select policy_id, earned_premium from marts.fct_premiums order by policy_id").fetchall()
+        rows = con.execute(
+            "select line_of_business, earned_premium from marts.fct_premiums order by line_of_business"
+        ).fetchall()
         tables = con.execute("select table_schema, table_name from information_schema.tables").fetchall()
-    assert rows == [("P0", Decimal("1.25")), ("P1", Decimal("2.50"))]
+    assert rows == [("accident", Decimal("1.25")), ("health", Decimal("2.50"))]
     assert tables == [("marts", "fct_premiums")]
 
 

@@ -1,4 +1,5 @@
-"""Checks on the policy facts: premium transactions, premiums and UPR per policy and quarter, policies."""
+"""Checks on the policy facts: premium transactions, premiums by quarter, product, line and channel with the UPR
+per policy and quarter they sum, policies."""
 
 from orchestration.fact_checks.check import FactCheck, with_quarters
 
@@ -24,6 +25,8 @@ FCT_PREMIUM_TRANSACTIONS = FactCheck(
 )
 
 
+# fct_premiums is one row per quarter, product, line and channel; the policy-level rules read the UPR per policy
+# (int_policies__quarter_end_upr) of the checked quarters and the quarters before them, aggregated in DuckDB.
 FCT_PREMIUMS = FactCheck(
     "fct_premiums",
     "fct_premiums",
@@ -45,18 +48,36 @@ FCT_PREMIUMS = FactCheck(
             group by booked_quarter
         ),
 
+        policy_upr as (
+            select
+                quarter_label,
+                count(*) as policy_rows,
+                count(*) - count(distinct policy_id) as duplicate_policy_quarters,
+                sum(case when unearned_premium_reserve < 0 then 1 else 0 end) as negative_policy_upr_rows,
+                sum(unearned_premium_reserve) as closing_upr
+            from intermediate.int_policies__quarter_end_upr
+            where quarter_label in (
+                select quarter_label from quarters where checked
+                union all
+                select previous_label from quarters where checked
+            )
+            group by quarter_label
+        ),
+
         premiums as (
             select
                 quarter_label,
                 count(*) as row_count,
-                count(*) - count(distinct policy_id) as duplicate_keys,
+                count(*) - count(distinct (product_code, line_of_business, channel)) as duplicate_keys,
                 count(*) - count(line_of_business) as rows_without_line,
                 coalesce(string_agg(distinct line_of_business, ',' order by line_of_business), '') as line_codes,
                 coalesce(string_agg(distinct channel, ',' order by channel), '') as channel_codes,
                 sum(case when opening_upr < 0 or closing_upr < 0 then 1 else 0 end) as negative_upr_rows,
                 sum(abs(earned_premium - (written_premium + opening_upr - closing_upr))) as earned_identity_gap,
+                sum(policies) as policies,
                 sum(written_premium) as written_premium,
-                sum(opening_upr) as opening_upr
+                sum(opening_upr) as opening_upr,
+                sum(closing_upr) as closing_upr
             from marts.fct_premiums
             where quarter_label in (select quarter_label from quarters where checked)
             group by quarter_label
@@ -69,14 +90,21 @@ FCT_PREMIUMS = FactCheck(
             premiums.rows_without_line,
             premiums.line_codes,
             premiums.channel_codes,
-            premiums.negative_upr_rows,
+            premiums.negative_upr_rows + coalesce(policy_upr.negative_policy_upr_rows, 0)
+                + coalesce(previous_upr.negative_policy_upr_rows, 0) as negative_upr_rows,
             premiums.earned_identity_gap,
             premiums.written_premium - coalesce(booked.amount, 0) as written_vs_transactions_gap,
-            premiums.opening_upr - coalesce(closing.closing_upr, 0) as opening_vs_previous_closing_gap
+            premiums.opening_upr - coalesce(closing.closing_upr, 0) as opening_vs_previous_closing_gap,
+            coalesce(policy_upr.duplicate_policy_quarters, 0) as duplicate_policy_quarters,
+            premiums.closing_upr - coalesce(policy_upr.closing_upr, 0) as closing_vs_policy_upr_gap,
+            premiums.policies - coalesce(policy_upr.policy_rows, 0) as policies_vs_policy_upr_rows
         from premiums
         inner join quarters on premiums.quarter_label = quarters.quarter_label
         left join closing on quarters.previous_label = closing.quarter_label
         left join booked on premiums.quarter_label = booked.quarter_label
+        left join policy_upr on premiums.quarter_label = policy_upr.quarter_label
+        left join policy_upr as previous_upr on quarters.previous_label = previous_upr.quarter_label
+        order by premiums.quarter_label
         """
     ),
 )

@@ -1,7 +1,7 @@
 -- Unearned premium reserve per policy at each quarter end (1/365 method on written premium, gross, no
 -- deduction of acquisition costs): UPR = written premium booked by the quarter end
 -- x unexpired days of cover after it / days of cover. Not yet started: fully unearned; expired or
--- cancelled by the quarter end: zero. A table, not a view: fct_premiums, fct_reserves and the tests read it.
+-- cancelled by the quarter end: zero. A table, not a view: fct_premiums and the checks and tests read it.
 {{ config(materialized='table') }}
 
 with

@@ -1,10 +1,18 @@
--- Written, ceded and earned premium per policy and quarter, with product, line of business and channel.
--- Earned premium of a quarter = written in the quarter + UPR at the previous quarter end - UPR at this
--- quarter end (1/365 method, so cancellations and refunds are earned consistently with the reserve).
+-- Written, ceded and earned premium per quarter, product, line of business and channel (the policies'
+-- attributes, which never change). Earned premium of a quarter = written in the quarter + UPR at the
+-- previous quarter end - UPR at this quarter end (1/365 method, so cancellations and refunds are earned
+-- consistently with the reserve). The UPR is computed and rounded policy by policy in
+-- int_policies__quarter_end_upr and only summed here; the opening UPR of a key is the closing UPR of the
+-- same key at the previous quarter end, which is the sum of its policies' brought-forward UPR.
 with
 
 policies as (
-    select * from {{ ref('fct_policies') }}
+    select
+        policy_id,
+        product_code,
+        line_of_business,
+        channel
+    from {{ ref('fct_policies') }}
 ),
 
 quarters as (
@@ -17,56 +25,74 @@ quarters as (
 
 written as (
     select
-        policy_id,
-        booked_quarter as quarter_label,
-        sum(amount) as written_premium
-    from {{ ref('fct_premium_transactions') }}
-    group by policy_id, booked_quarter
+        booked.booked_quarter as quarter_label,
+        policies.product_code,
+        policies.line_of_business,
+        policies.channel,
+        sum(booked.amount) as written_premium
+    from {{ ref('fct_premium_transactions') }} as booked
+    inner join policies on booked.policy_id = policies.policy_id
+    group by booked.booked_quarter, policies.product_code, policies.line_of_business, policies.channel
 ),
 
 ceded as (
     select
-        policy_id,
-        booked_quarter as quarter_label,
-        sum(ceded_premium) as ceded_premium
-    from {{ ref('stg_reinsurance__cessions') }}
-    group by policy_id, booked_quarter
+        cessions.booked_quarter as quarter_label,
+        policies.product_code,
+        policies.line_of_business,
+        policies.channel,
+        sum(cessions.ceded_premium) as ceded_premium
+    from {{ ref('stg_reinsurance__cessions') }} as cessions
+    inner join policies on cessions.policy_id = policies.policy_id
+    group by cessions.booked_quarter, policies.product_code, policies.line_of_business, policies.channel
 ),
 
--- Both read the UPR table itself: a CTE read twice would be materialised in memory first.
-upr as (
+-- One row per policy and quarter end in the UPR table (its unique_combination test): count(*) = policies.
+closing as (
     select
-        policy_id,
-        quarter_label,
-        unearned_premium_reserve
-    from {{ ref('int_policies__quarter_end_upr') }}
+        upr.quarter_label,
+        policies.product_code,
+        policies.line_of_business,
+        policies.channel,
+        count(*) as policies,
+        sum(upr.unearned_premium_reserve) as closing_upr
+    from {{ ref('int_policies__quarter_end_upr') }} as upr
+    inner join policies on upr.policy_id = policies.policy_id
+    group by upr.quarter_label, policies.product_code, policies.line_of_business, policies.channel
 ),
 
-upr_brought_forward as (
+brought_forward as (
     select
-        brought_forward.policy_id,
         quarters.quarter_label,
-        brought_forward.unearned_premium_reserve
-    from {{ ref('int_policies__quarter_end_upr') }} as brought_forward
-    inner join quarters on brought_forward.quarter_label = quarters.previous_quarter_label
+        closing.product_code,
+        closing.line_of_business,
+        closing.channel,
+        closing.closing_upr as opening_upr
+    from closing
+    inner join quarters on closing.quarter_label = quarters.previous_quarter_label
     where quarters.quarter_label <= '{{ var("close_quarter") }}'
 ),
 
--- One pass over the four inputs, grouped by policy and quarter (each input has at most one row per key
--- once grouped, so the sums and maxima below are the inputs' own values).
+-- The four inputs, each with at most one row per key, grouped by key (null-safe on product and channel).
 amounts as (
     select
-        policy_id,
         quarter_label,
+        product_code,
+        line_of_business,
+        channel,
+        cast(null as bigint) as policies,
         written_premium,
         cast(null as decimal(38, 2)) as ceded_premium,
-        cast(null as decimal(20, 6)) as opening_upr,
-        cast(null as decimal(20, 6)) as closing_upr
+        cast(null as decimal(38, 6)) as opening_upr,
+        cast(null as decimal(38, 6)) as closing_upr
     from written
     union all
     select
-        policy_id,
         quarter_label,
+        product_code,
+        line_of_business,
+        channel,
+        null as policies,
         null as written_premium,
         ceded_premium,
         null as opening_upr,
@@ -74,54 +100,62 @@ amounts as (
     from ceded
     union all
     select
-        policy_id,
         quarter_label,
+        product_code,
+        line_of_business,
+        channel,
+        policies,
         null as written_premium,
         null as ceded_premium,
         null as opening_upr,
-        unearned_premium_reserve as closing_upr
-    from upr
+        closing_upr
+    from closing
     union all
     select
-        policy_id,
         quarter_label,
+        product_code,
+        line_of_business,
+        channel,
+        null as policies,
         null as written_premium,
         null as ceded_premium,
-        unearned_premium_reserve as opening_upr,
+        opening_upr,
         null as closing_upr
-    from upr_brought_forward
+    from brought_forward
 ),
 
 by_key as (
     select
-        policy_id,
         quarter_label,
+        product_code,
+        line_of_business,
+        channel,
+        max(policies) as policies,
         max(written_premium) as written_premium,
         max(ceded_premium) as ceded_premium,
         max(opening_upr) as opening_upr,
         max(closing_upr) as closing_upr
     from amounts
-    group by policy_id, quarter_label
+    group by quarter_label, product_code, line_of_business, channel
 ),
 
 final as (
     select
-        by_key.policy_id,
-        by_key.quarter_label,
-        policies.product_code,
-        policies.line_of_business,
-        policies.channel,
-        coalesce(by_key.written_premium, 0) as written_premium,
-        coalesce(by_key.ceded_premium, 0) as ceded_premium,
-        coalesce(by_key.opening_upr, 0) as opening_upr,
-        coalesce(by_key.closing_upr, 0) as closing_upr,
+        quarter_label,
+        product_code,
+        line_of_business,
+        channel,
+        coalesce(policies, 0) as policies,
+        cast(coalesce(written_premium, 0) as decimal(38, 2)) as written_premium,
+        cast(coalesce(ceded_premium, 0) as decimal(38, 2)) as ceded_premium,
+        cast(coalesce(opening_upr, 0) as decimal(20, 6)) as opening_upr,
+        cast(coalesce(closing_upr, 0) as decimal(20, 6)) as closing_upr,
         cast(
-            coalesce(by_key.written_premium, 0)
-            + coalesce(by_key.opening_upr, 0)
-            - coalesce(by_key.closing_upr, 0) as decimal(20, 6)
+            coalesce(written_premium, 0)
+            + coalesce(opening_upr, 0)
+            - coalesce(closing_upr, 0) as decimal(20, 6)
         ) as earned_premium
     from by_key
-    inner join policies on by_key.policy_id = policies.policy_id
 )
 
 select * from final

@@ -24,8 +24,8 @@ lines as (
     from {{ ref('reserving_assumptions') }}
 ),
 
--- fct_premiums' closing UPR is int_policies__quarter_end_upr's, policy by policy (zero where a policy has
--- none), already with the policy's line: no join of the policy-level UPR to the policies again.
+-- fct_premiums' closing UPR is the sum of int_policies__quarter_end_upr's per-policy UPR by quarter, product,
+-- line and channel: no join of the policy-level UPR to the policies again.
 upr as (
     select
         quarter_label,

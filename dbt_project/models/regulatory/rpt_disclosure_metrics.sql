@@ -23,7 +23,7 @@ in_scope as (
         and periods.end_date > cast({{ dbt.dateadd('year', -1, 'close_quarter.end_date') }} as date)
 ),
 
--- Written premium of the quarters within the period (fct_premiums: per policy, quarter and line).
+-- Written premium of the quarters within the period (fct_premiums: per quarter, product, line and channel).
 premiums as (
     select
         in_scope.period_label,
