@@ -8,9 +8,11 @@ personal data as received: owner-only like ``landing/``, and never published.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +56,68 @@ def keep(source: Path, sha256: str, root: Path | None = None) -> Path:
     finally:
         staged.unlink(missing_ok=True)
     return target
+
+
+@dataclass(frozen=True)
+class Scan:
+    """One read of a landing file: its sha256, whether it is UTF-8, and its copy staged for the archive."""
+
+    source: Path
+    sha256: str
+    utf8: bool
+    staged: Path
+
+
+def scan(source: Path, root: Path | None = None) -> Scan:
+    """Read ``source`` once: hash it, check it decodes as UTF-8 and copy it beside the archive (not yet kept).
+
+    The copy is exactly the bytes hashed, so it needs no second hash; :func:`archive` keeps it under its sha256,
+    :func:`discard` drops it.
+    """
+    folder = settings.deliveries_dir(root)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    folder.chmod(0o700)
+    staged = folder / f".{uuid.uuid4().hex}.partial"
+    digest = hashlib.sha256()
+    decoder, utf8 = codecs.getincrementaldecoder("utf-8")(), True
+    try:
+        fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with source.open("rb") as src, os.fdopen(fd, "wb") as dst:
+            while chunk := src.read(_CHUNK):
+                digest.update(chunk)
+                dst.write(chunk)
+                if utf8:
+                    try:
+                        decoder.decode(chunk)
+                    except UnicodeDecodeError:
+                        utf8 = False
+            dst.flush()
+            os.fsync(dst.fileno())
+        if utf8:
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                utf8 = False
+        staged.chmod(0o400)
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    return Scan(source, digest.hexdigest(), utf8, staged)
+
+
+def archive(scanned: Scan, root: Path | None = None) -> Path:
+    """Keep a :func:`scan`'s staged copy under its sha256 (dropped if that delivery is already kept)."""
+    target = archived(scanned.sha256, root)
+    if target.exists():
+        scanned.staged.unlink(missing_ok=True)
+    else:
+        os.replace(scanned.staged, target)
+    return target
+
+
+def discard(scanned: Scan) -> None:
+    """Drop a :func:`scan`'s staged copy (its extraction failed or was abandoned)."""
+    scanned.staged.unlink(missing_ok=True)
 
 
 def missing_inputs(inputs: list[dict[str, Any]], root: Path | None = None, recompute: bool = False) -> list[str]:

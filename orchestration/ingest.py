@@ -96,9 +96,12 @@ def _is_utf8(path: Path) -> bool:
     return True
 
 
-def as_utf8(path: Path, workdir: Path) -> Path:
-    """The CSV itself if UTF-8 (with or without BOM), else a UTF-8 copy transcoded from GBK in a stream."""
-    if _is_utf8(path):
+def as_utf8(path: Path, workdir: Path, utf8: bool | None = None) -> Path:
+    """The CSV itself if UTF-8 (with or without BOM), else a UTF-8 copy transcoded from GBK in a stream.
+
+    ``utf8``: whether the file decodes as UTF-8, if the caller already read it.
+    """
+    if _is_utf8(path) if utf8 is None else utf8:
         return path
     target = workdir / f"{path.stem}.utf8.csv"
     try:
@@ -240,7 +243,7 @@ def _check_csv_rows(con: duckdb.DuckDBPyConnection, source: Path) -> None:
         raise LandingError(source, rule, message, row=line - 1, column=column or "(beyond the header)")
 
 
-def _land(con: duckdb.DuckDBPyConnection, source: Path, table: Table, workdir: Path) -> None:
+def _land(con: duckdb.DuckDBPyConnection, source: Path, table: Table, workdir: Path, utf8: bool | None) -> None:
     if source.suffix == ".parquet":
         names = [
             row[0]
@@ -252,13 +255,13 @@ def _land(con: duckdb.DuckDBPyConnection, source: Path, table: Table, workdir: P
         cols = ", ".join(f"cast({ident(c)} as VARCHAR) as {ident(c)}" for c in table.column_names)
         relation = f"select {cols} from read_parquet({literal(str(source))})"
     else:
-        utf8 = as_utf8(source, workdir)
-        header = _csv_header(utf8, source)
+        utf8_path = as_utf8(source, workdir, utf8)
+        header = _csv_header(utf8_path, source)
         _check_header(header, table, source)
         nulls = ", ".join(literal(n) for n in NULL_SPELLINGS)
         columns = ", ".join(f"{literal(name)}: 'VARCHAR'" for name in header)
         relation = (
-            f"select * from read_csv({literal(str(utf8))}, header = true, auto_detect = false, "
+            f"select * from read_csv({literal(str(utf8_path))}, header = true, auto_detect = false, "
             f"columns = {{{columns}}}, delim = ',', quote = '\"', escape = '\"', nullstr = [{nulls}], "
             "strict_mode = true, store_rejects = true)"
         )
@@ -284,6 +287,40 @@ def extract_partition(
 
     ``source_sha256``: the delivery's checksum if the caller already read it (saves a pass over the file).
     """
+    staged = stage_partition(table, quarter, landing_root, raw_root, pii_key, workdir, source_sha256)
+    os.replace(staged.staged, staged.output)
+    return staged.result
+
+
+@dataclass(frozen=True)
+class StagedPartition:
+    """A validated partition written beside its place (``staged``), not yet in the raw layer (``output``)."""
+
+    result: ExtractResult
+    staged: Path
+
+    @property
+    def output(self) -> Path:
+        return self.result.output
+
+
+def stage_partition(
+    table: Table,
+    quarter: Period,
+    landing_root: Path,
+    raw_root: Path,
+    pii_key: bytes,
+    workdir: Path,
+    source_sha256: str | None = None,
+    utf8: bool | None = None,
+    config: dict[str, str | int] | None = None,
+) -> StagedPartition:
+    """Validate the delivery of ``table`` for ``quarter`` and write its typed rows beside the raw partition.
+
+    The caller moves ``staged`` onto ``output`` (one rename) or deletes it. ``source_sha256`` and ``utf8``: what
+    the caller already read of the file; ``config``: DuckDB settings instead of :func:`duckdb_config`'s (a share
+    of them when partitions are extracted side by side).
+    """
     source = find_delivery(landing_root, table, quarter)
     sha = source_sha256 or file_sha256(source)
     output = raw_partition_path(raw_root, table, quarter)
@@ -291,19 +328,22 @@ def extract_partition(
     for stale in output.parent.glob(f"{output.name}.*.staged"):  # left by a killed run; never read as data
         stale.unlink()
     workdir.mkdir(parents=True, exist_ok=True)
+    staged = output.with_name(f"{output.name}.{os.getpid()}.staged")
     with (
         tempfile.TemporaryDirectory(dir=workdir) as tmp,
-        duckdb.connect(config={**duckdb_config(), "temp_directory": tmp}) as con,
+        duckdb.connect(config={**(config or duckdb_config()), "temp_directory": tmp}) as con,
     ):
-        _land(con, source, table, Path(tmp))
+        _land(con, source, table, Path(tmp), utf8)
         _check_rows(con, table, quarter, source)
-        staged = output.with_name(f"{output.name}.{os.getpid()}.staged")
-        con.execute(
-            f"copy ({_typed_select(table, pii_key)}) to {literal(str(staged))} (format parquet, compression zstd)"
-        )
+        try:
+            con.execute(
+                f"copy ({_typed_select(table, pii_key)}) to {literal(str(staged))} (format parquet, compression zstd)"
+            )
+        except BaseException:
+            staged.unlink(missing_ok=True)
+            raise
         rows = con.execute("select count(*) from landed").fetchone()[0]
-    os.replace(staged, output)
-    return ExtractResult(table, quarter, source, sha, rows, output)
+    return StagedPartition(ExtractResult(table, quarter, source, sha, rows, output), staged)
 
 
 def quarantine(error: LandingError, quarantine_root: Path) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -79,18 +80,39 @@ def duckdb_temp_dir(base: Path | None = None) -> Path:
     return (base or home()) / "tmp" / "duckdb"
 
 
-def duckdb_config(base: Path | None = None) -> dict[str, str | int]:
+_MEMORY = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([a-z]*)\s*", re.IGNORECASE)
+_UNITS = {"": 1, "b": 1, "bytes": 1, "k": 10**3, "kb": 10**3, "m": 10**6, "mb": 10**6, "g": 10**9, "gb": 10**9,
+          "t": 10**12, "tb": 10**12, "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}  # fmt: skip
+
+
+def _memory_bytes(limit: str) -> int:
+    """Bytes in a DuckDB ``memory_limit`` such as ``4GB`` or ``3.5GiB``."""
+    match = _MEMORY.fullmatch(limit)
+    if not match or match.group(2).lower() not in _UNITS:
+        raise ValueError(f"REGWH_DUCKDB_MEMORY_LIMIT: cannot read {limit!r} as a memory size (e.g. 4GB)")
+    return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
+
+
+def duckdb_config(base: Path | None = None, share: int = 1) -> dict[str, str | int]:
     """Settings of every DuckDB connection the warehouse opens (extraction, checks, Dagster, dbt's profile).
 
     ``$REGWH_DUCKDB_MEMORY_LIMIT`` (default 4GB) bounds each DuckDB instance; beyond it DuckDB spills to
     ``$REGWH_HOME/tmp/duckdb``. ``$REGWH_DUCKDB_THREADS`` (default 2, the reference machine's cores).
-    dbt_project/profiles.yml reads the same variables with the same defaults.
+    dbt_project/profiles.yml reads the same variables with the same defaults. ``share``: the number of
+    connections open side by side, each given that fraction of the memory and threads (at least one thread),
+    so that together they stay within the limits.
     """
-    return {
-        "memory_limit": os.environ.get("REGWH_DUCKDB_MEMORY_LIMIT") or "4GB",
-        "threads": int(os.environ.get("REGWH_DUCKDB_THREADS") or 2),
-        "temp_directory": str(duckdb_temp_dir(base)),
-    }
+    memory = os.environ.get("REGWH_DUCKDB_MEMORY_LIMIT") or "4GB"
+    threads = int(os.environ.get("REGWH_DUCKDB_THREADS") or 2)
+    if share > 1:
+        memory = f"{_memory_bytes(memory) // share // 10**6}MB"
+        threads = max(1, threads // share)
+    return {"memory_limit": memory, "threads": threads, "temp_directory": str(duckdb_temp_dir(base))}
+
+
+def extract_workers() -> int:
+    """Partitions of one landing table extracted side by side: ``$REGWH_EXTRACT_WORKERS`` (default 2)."""
+    return max(1, int(os.environ.get("REGWH_EXTRACT_WORKERS") or 2))
 
 
 def duckdb_connect(

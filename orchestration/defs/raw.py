@@ -1,6 +1,9 @@
 """Landing tables (external, delivered by the source systems) and their raw-layer extraction per quarter."""
 
 import json
+import os
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
@@ -9,7 +12,15 @@ from orchestration import deliveries, settings
 from orchestration.defs.partitions import quarterly_partitions
 from orchestration.defs.resources import WarehouseHome
 from orchestration.delivery_rules import check_cross_table
-from orchestration.ingest import LandingError, extract_partition, file_sha256, find_delivery, quarantine
+from orchestration.ingest import (
+    LandingError,
+    StagedPartition,
+    file_sha256,
+    find_delivery,
+    quarantine,
+    raw_partition_path,
+    stage_partition,
+)
 from orchestration.landing_contract import Table, load_contracts
 from orchestration.periods import Period
 
@@ -32,28 +43,81 @@ def source_record(partition_file: Path) -> dict | None:
     return json.loads(record.read_text()) if record.exists() else None
 
 
-def _extract_one(table: Table, quarter: Period, root: Path, log: dg.DagsterLogManager) -> dict:
+@dataclass(frozen=True)
+class _Prepared:
+    """One partition read and validated, written beside its place; committed (or discarded) in quarter order."""
+
+    quarter: Period
+    record: dict
+    scanned: deliveries.Scan | None = None  # None: nothing to archive
+    staged: StagedPartition | None = None  # None: the delivery is unchanged
+
+
+def _prepare(table: Table, quarter: Period, root: Path, config: dict[str, str | int]) -> _Prepared:
+    """Read the quarter's delivery once (sha256, UTF-8, archive copy) and stage its raw partition; writes nothing
+    in place, so partitions can be prepared side by side."""
     landing, raw = settings.landing_dir(root), settings.raw_dir(root)
     source = find_delivery(landing, table, quarter)
-    output = raw / table.system / table.name / f"quarter={quarter.label}" / "data.parquet"
+    output = raw_partition_path(raw, table, quarter)
     previous = source_record(output)
-    sha = file_sha256(source)
+    kept = previous is not None and output.exists()
+    if kept and deliveries.archived(previous["sha256"], root).exists() and file_sha256(source) == previous["sha256"]:
+        return _Prepared(quarter, {**previous, "unchanged": True})  # the usual re-close: hashed only, no copy
+    scanned = deliveries.scan(source, root)
+    if kept and scanned.sha256 == previous["sha256"]:  # unchanged, but its archived copy was missing
+        return _Prepared(quarter, {**previous, "unchanged": True}, scanned)
     try:
-        kept = deliveries.keep(source, sha, root)
-    except deliveries.DeliveryChanged as error:
-        raise dg.Failure(str(error)) from error
-    if previous and previous["sha256"] == sha and output.exists():
-        return {**previous, "unchanged": True}
-    result = extract_partition(table, quarter, landing, raw, settings.pii_key(root), root / "tmp", sha)
+        staged = stage_partition(
+            table, quarter, landing, raw, settings.pii_key(root), root / "tmp", scanned.sha256, scanned.utf8, config
+        )
+    except BaseException:
+        deliveries.discard(scanned)
+        raise
     record = {
         "file": str(source.relative_to(root)),
-        "sha256": result.source_sha256,
-        "rows": result.rows,
-        "archive": str(kept.relative_to(root)),
+        "sha256": scanned.sha256,
+        "rows": staged.result.rows,
+        "archive": str(deliveries.archived(scanned.sha256, root).relative_to(root)),
     }
-    (output.parent / SOURCE_RECORD).write_text(json.dumps(record, sort_keys=True))
-    log.info(f"{table.key} {quarter.label}: {result.rows} rows from {source.name}")
-    return {**record, "unchanged": False}
+    return _Prepared(quarter, {**record, "unchanged": False}, scanned, staged)
+
+
+def _commit(prepared: _Prepared, root: Path) -> None:
+    """Archive the delivery, move the partition into the raw layer and record its source."""
+    if prepared.scanned is not None:
+        deliveries.archive(prepared.scanned, root)
+    if prepared.staged is None:
+        return
+    os.replace(prepared.staged.staged, prepared.staged.output)
+    record = {key: value for key, value in prepared.record.items() if key != "unchanged"}
+    (prepared.staged.output.parent / SOURCE_RECORD).write_text(json.dumps(record, sort_keys=True))
+
+
+def _discard(future: Future[_Prepared]) -> None:
+    """Drop what a prepared partition staged and did not commit (nothing after a failed partition is)."""
+    if future.cancel() or future.exception() is not None:
+        return
+    prepared = future.result()
+    if prepared.scanned is not None:
+        deliveries.discard(prepared.scanned)
+    if prepared.staged is not None:
+        prepared.staged.staged.unlink(missing_ok=True)
+
+
+def _failure(error: LandingError, root: Path) -> dg.Failure:
+    if error.rule == "delivery missing":
+        return dg.Failure(description=str(error), metadata={"file": str(error.file), "rule": error.rule})
+    folder = quarantine(error, settings.quarantine_dir(root))
+    return dg.Failure(
+        description=f"{error} (delivery moved to {folder})",
+        metadata={
+            "file": str(error.file),
+            "row": error.row or 0,
+            "column": error.column or "",
+            "rule": error.rule,
+            "quarantine": str(folder),
+        },
+    )
 
 
 def build_raw_asset(table: Table) -> dg.AssetsDefinition:
@@ -75,38 +139,47 @@ def build_raw_asset(table: Table) -> dg.AssetsDefinition:
         backfill_policy=dg.BackfillPolicy.single_run(),
     )
     def _extract(context: dg.AssetExecutionContext, home: WarehouseHome) -> None:
-        for key in context.partition_keys:
-            quarter = Period.parse(key)
-            try:
-                record = _extract_one(table, quarter, home.root, context.log)
-            except LandingError as error:
-                if error.rule != "delivery missing":
-                    folder = quarantine(error, settings.quarantine_dir(home.root))
-                    raise dg.Failure(
-                        description=f"{error} (delivery moved to {folder})",
-                        metadata={
-                            "file": str(error.file),
-                            "row": error.row or 0,
-                            "column": error.column or "",
-                            "rule": error.rule,
-                            "quarantine": str(folder),
-                        },
-                    ) from error
-                raise dg.Failure(
-                    description=str(error), metadata={"file": str(error.file), "rule": error.rule}
-                ) from error
-            # On the materialisation of this partition (a separate AssetMaterialization would be followed by
-            # the output's own, without metadata, and the UI shows the latest).
-            context.add_asset_metadata(
-                {
-                    ROW_COUNT: dg.MetadataValue.int(record["rows"]),
-                    "source_file": record["file"],
-                    "source_sha256": record["sha256"],
-                    "unchanged": record["unchanged"],
-                },
-                asset_key=raw_key(table),
-                partition_key=key,
-            )
+        # Partitions are prepared two at a time (DuckDB and hashlib release the GIL), each DuckDB connection with
+        # its share of the memory and threads, and committed one by one in quarter order: the earliest failing
+        # partition is the one reported and quarantined, and nothing after it is written, as if extracted in turn.
+        quarters = [Period.parse(key) for key in context.partition_keys]
+        workers = min(settings.extract_workers(), len(quarters))
+        config = settings.duckdb_config(share=workers)
+        extracted, unchanged, rows = 0, 0, 0
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"extract-{table.name}") as pool:
+            futures = [pool.submit(_prepare, table, quarter, home.root, config) for quarter in quarters]
+            for index, (key, future) in enumerate(zip(context.partition_keys, futures, strict=True)):
+                try:
+                    prepared = future.result()
+                    _commit(prepared, home.root)
+                except BaseException as error:
+                    for later in futures[index + 1 :]:
+                        later.cancel()
+                    for staged in futures[index:]:
+                        _discard(staged)
+                    if isinstance(error, LandingError):
+                        raise _failure(error, home.root) from error
+                    raise
+                record = prepared.record
+                extracted, unchanged = extracted + (not record["unchanged"]), unchanged + record["unchanged"]
+                rows += record["rows"]
+                # On the materialisation of this partition (a separate AssetMaterialization would be followed by
+                # the output's own, without metadata, and the UI shows the latest).
+                context.add_asset_metadata(
+                    {
+                        ROW_COUNT: dg.MetadataValue.int(record["rows"]),
+                        "source_file": record["file"],
+                        "source_sha256": record["sha256"],
+                        "unchanged": record["unchanged"],
+                    },
+                    asset_key=raw_key(table),
+                    partition_key=key,
+                )
+        # One log line per step: each is an event written (and synced) to the instance's storage.
+        context.log.info(
+            f"{table.key} {quarters[0].label}..{quarters[-1].label}: {extracted} extracted, {unchanged} unchanged "
+            f"({rows} rows)"
+        )
 
     return _extract
 
