@@ -20,26 +20,34 @@ def _deliver(home: Path, text: str) -> Path:
     return path
 
 
+def _keep(path: Path, home: Path) -> Path:
+    return deliveries.archive(deliveries.scan(path, home), home)
+
+
 def test_a_redelivery_under_the_same_name_keeps_the_first(home: Path) -> None:
     first = _deliver(home, "policy_id\nP1\n")
     first_sha = file_sha256(first)
-    kept = deliveries.keep(first, first_sha, home)
+    kept = _keep(first, home)
     assert kept == home / "deliveries" / first_sha
-    assert deliveries.keep(first, first_sha, home) == kept  # kept once
+    assert _keep(first, home) == kept  # kept once
     second = _deliver(home, "policy_id\nP1\nP2\n")
     second_sha = file_sha256(second)
-    deliveries.keep(second, second_sha, home)
+    _keep(second, home)
     assert kept.read_bytes() == b"policy_id\nP1\n"
     assert sorted(p.name for p in (home / "deliveries").iterdir()) == sorted([first_sha, second_sha])
     assert stat.S_IMODE((home / "deliveries").stat().st_mode) == 0o700
     assert stat.S_IMODE(kept.stat().st_mode) == 0o400
 
 
-def test_a_file_that_changes_while_archived_is_refused(home: Path) -> None:
-    path = _deliver(home, "policy_id\nP1\n")
-    with pytest.raises(deliveries.DeliveryChanged):
-        deliveries.keep(path, "0" * 64, home)
+def test_a_scan_stages_exactly_the_bytes_it_hashed_and_a_discarded_scan_leaves_nothing(home: Path) -> None:
+    path = _deliver(home, "policy_id,名称\nP1,互助\n")
+    scanned = deliveries.scan(path, home)
+    assert scanned.sha256 == file_sha256(path) and scanned.utf8
+    assert scanned.staged.read_bytes() == path.read_bytes()
+    deliveries.discard(scanned)
     assert list((home / "deliveries").iterdir()) == []
+    path.write_bytes("policy_id,名称\nP1,互助\n".encode("gbk"))
+    assert not deliveries.scan(path, home).utf8
 
 
 def test_missing_or_altered_inputs_are_reported(home: Path) -> None:
@@ -48,7 +56,7 @@ def test_missing_or_altered_inputs_are_reported(home: Path) -> None:
     inputs = [{"file": "landing/policy/policies_2025Q2.csv", "sha256": sha, "rows": 1}]
     [missing] = deliveries.missing_inputs(inputs, home)
     assert missing == f"landing/policy/policies_2025Q2.csv: sha256 {sha} not in {home / 'deliveries'}"
-    kept = deliveries.keep(path, sha, home)
+    kept = _keep(path, home)
     assert deliveries.missing_inputs(inputs, home, recompute=True) == []
     kept.chmod(0o600)
     kept.write_bytes(b"tampered")
@@ -70,7 +78,7 @@ def test_a_package_whose_inputs_are_not_kept_is_not_rebuilt(home: Path, tmp_path
 def test_an_input_outside_the_landing_folder_is_refused(home: Path, tmp_path: Path) -> None:
     path = _deliver(home, "policy_id\nP1\n")
     sha = file_sha256(path)
-    deliveries.keep(path, sha, home)
+    _keep(path, home)
     manifest = {"period": "2025H1", "files": [], "inputs": [{"file": "../outside.csv", "sha256": sha, "rows": 1}]}
     with pytest.raises(ReproductionError, match="not a landing file"):
         stage_inputs(manifest, home, tmp_path / "scratch")
