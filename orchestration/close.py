@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orchestration import settings
+from orchestration.delivery_rules import check_cross_table
+from orchestration.landing_contract import load_contracts
 from orchestration.periods import Period, quarter_range
 
 _DELIVERY = re.compile(r"^[a-z_]+_(\d{4}Q[1-4])\.(csv|parquet)$")
@@ -39,6 +41,32 @@ def delivered_quarters(root: Path, until: Period) -> list[Period]:
     if not found:
         raise CloseError(f"nothing delivered in {settings.landing_dir(root)} up to {until.last_quarter.label}")
     return quarter_range(min(found), until.last_quarter)
+
+
+def to_extract(root: Path, delivered: list[Period]) -> list[Period]:
+    """The delivered quarters from the first one with a delivery not extracted as it stands (new, changed or
+    missing) to the last: later quarters' cross-delivery checks may read it, so they run again too. Empty when
+    everything is extracted unchanged (a re-close), which saves a Dagster run of hashing and recording."""
+    from orchestration.defs.raw import is_current  # imports Dagster: only once the environment is prepared
+
+    tables = load_contracts()
+    for index, quarter in enumerate(delivered):
+        if not all(is_current(table, quarter, root) for table in tables):
+            return delivered[index:]
+    return []
+
+
+def recheck_delivery_rules(root: Path, quarters: list[Period]) -> None:
+    """The cross-delivery rules of every quarter, as the skipped extraction run would have checked them (a close
+    that failed on them must not pass on a re-run with the same deliveries)."""
+    broken = [
+        (quarter, finding) for quarter in quarters for finding in check_cross_table(settings.raw_dir(root), quarter)
+    ]
+    if broken:
+        raise CloseError(
+            f"{len(broken)} cross-delivery rule(s) broken, nothing published:\n  "
+            + "\n  ".join(f"{quarter}: {finding}" for quarter, finding in broken[:20])
+        )
 
 
 def _failures(result: object) -> list[str]:
@@ -109,20 +137,25 @@ def _close(root: Path, period: Period, restatement_reason: str | None, progress:
     from orchestration.defs.regulatory import RESTATEMENT_TAG
 
     instance = dg.DagsterInstance.get()
-    quarters = delivered_quarters(root, period)
-    progress(f"extract: {len(quarters)} quarters ({quarters[0]}..{quarters[-1]}) into {settings.raw_dir(root)}")
-    extract = defs.resolve_job_def("extract").execute_in_process(
-        instance=instance,
-        run_config=QUIET_LOGGING,
-        tags={
-            "dagster/asset_partition_range_start": quarters[0].label,
-            "dagster/asset_partition_range_end": quarters[-1].label,
-            "regwh/period": period.label,
-        },
-        raise_on_error=False,
-    )
-    if not extract.success:
-        raise CloseError("extraction failed, nothing published:\n  " + "\n  ".join(_failures(extract)))
+    delivered = delivered_quarters(root, period)
+    quarters = to_extract(root, delivered)
+    if not quarters:
+        progress(f"extract: every delivery of {delivered[0]}..{delivered[-1]} is extracted as it stands")
+        recheck_delivery_rules(root, delivered)
+    else:
+        progress(f"extract: {len(quarters)} quarters ({quarters[0]}..{quarters[-1]}) into {settings.raw_dir(root)}")
+        extract = defs.resolve_job_def("extract").execute_in_process(
+            instance=instance,
+            run_config=QUIET_LOGGING,
+            tags={
+                "dagster/asset_partition_range_start": quarters[0].label,
+                "dagster/asset_partition_range_end": quarters[-1].label,
+                "regwh/period": period.label,
+            },
+            raise_on_error=False,
+        )
+        if not extract.success:
+            raise CloseError("extraction failed, nothing published:\n  " + "\n  ".join(_failures(extract)))
     progress(f"close: dbt build, gate and publication for {period} (partition {period.last_quarter})")
     tags = {"regwh/period": period.label}
     if restatement_reason:

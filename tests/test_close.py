@@ -91,6 +91,7 @@ def test_a_second_identical_close_publishes_nothing_new(closed: Path, tmp_path: 
     result = regwh(root, "close", "--period", "2025H1")
     assert result.returncode == 0, result.stderr
     assert "unchanged" in result.stdout
+    assert "extract: every delivery of 2022Q1..2025Q2 is extracted as it stands" in result.stdout  # no extract run
     assert sorted(p.name for p in (root / "extracts" / "2025H1").iterdir()) == ["v1"]
 
 

@@ -8,9 +8,10 @@ import dagster as dg
 import pytest
 
 from orchestration import settings
-from orchestration.defs.raw import build_raw_asset, raw_key
+from orchestration.close import CloseError, recheck_delivery_rules
+from orchestration.defs.raw import build_raw_asset, is_current, raw_key
 from orchestration.defs.resources import WarehouseHome
-from orchestration.ingest import raw_partition_path
+from orchestration.ingest import extract_partition, raw_partition_path
 from orchestration.landing_contract import get_table
 from orchestration.periods import Period, quarter_range
 from tests.deliveries import sample_rows, write_csv
@@ -94,3 +95,35 @@ def test_connections_side_by_side_share_the_limits(monkeypatch: pytest.MonkeyPat
     assert (shared["memory_limit"], shared["threads"]) == ("1500MB", 1)
     monkeypatch.setenv("REGWH_DUCKDB_MEMORY_LIMIT", "1GiB")
     assert settings.duckdb_config(share=3)["memory_limit"] == f"{2**30 // 3 // 10**6}MB"
+
+
+def test_a_partition_is_current_only_while_its_delivery_and_archived_copy_are_unchanged(home: Path) -> None:
+    paths = [_deliver(home, quarter) for quarter in QUARTERS]
+    assert not any(is_current(PREMIUMS, quarter, home) for quarter in QUARTERS)  # nothing extracted yet
+    assert _materialize(home, dg.DagsterInstance.ephemeral()).success
+    assert all(is_current(PREMIUMS, quarter, home) for quarter in QUARTERS)
+
+    rows = sample_rows(PREMIUMS, QUARTERS[1])
+    rows[0]["amount"] = "999.99"
+    write_csv(paths[1], rows, PREMIUMS.column_names)  # redelivered, changed
+    kept_before = {p.name for p in settings.deliveries_dir(home).iterdir()}
+    paths[3].unlink()  # missing
+    assert [is_current(PREMIUMS, quarter, home) for quarter in QUARTERS] == [True, False, True, False]
+    assert kept_before == {p.name for p in settings.deliveries_dir(home).iterdir()}  # only hashed, nothing copied
+
+
+def test_a_rerun_on_unchanged_deliveries_still_refuses_a_broken_cross_delivery_rule(home: Path) -> None:
+    policies, claims = get_table("policy", "policies"), get_table("claims", "claims")
+    quarter = QUARTERS[-1]
+    raw = settings.raw_dir(home)
+    landing = settings.landing_dir(home)
+    write_csv(landing / "policy" / f"{policies.file_stem(quarter.label)}.csv", sample_rows(policies, quarter),
+              policies.column_names)  # fmt: skip
+    extract_partition(policies, quarter, landing, raw, b"k", home)
+    recheck_delivery_rules(home, [quarter])  # claims not delivered yet: nothing to check
+    rows = sample_rows(claims, quarter)
+    rows[1]["accident_date"] = "2025-03-15"  # before its policy starts
+    write_csv(landing / "claims" / f"{claims.file_stem(quarter.label)}.csv", rows, claims.column_names)
+    extract_partition(claims, quarter, landing, raw, b"k", home)
+    with pytest.raises(CloseError, match=r"(?s)1 cross-delivery rule\(s\) broken.*2025Q2: .*claim within cover"):
+        recheck_delivery_rules(home, [quarter])

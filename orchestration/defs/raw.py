@@ -53,6 +53,20 @@ class _Prepared:
     staged: StagedPartition | None = None  # None: the delivery is unchanged
 
 
+def is_current(table: Table, quarter: Period, root: Path) -> bool:
+    """Whether the quarter's delivery of ``table`` is extracted and archived as it stands (same sha256): hashed
+    only. False for a delivery that is new, changed, missing or whose archived copy is gone."""
+    output = raw_partition_path(settings.raw_dir(root), table, quarter)
+    previous = source_record(output)
+    if previous is None or not output.exists() or not deliveries.archived(previous["sha256"], root).exists():
+        return False
+    try:
+        source = find_delivery(settings.landing_dir(root), table, quarter)
+    except LandingError:
+        return False
+    return file_sha256(source) == previous["sha256"]
+
+
 def _prepare(table: Table, quarter: Period, root: Path, config: dict[str, str | int]) -> _Prepared:
     """Read the quarter's delivery once (sha256, UTF-8, archive copy) and stage its raw partition; writes nothing
     in place, so partitions can be prepared side by side."""
@@ -61,7 +75,7 @@ def _prepare(table: Table, quarter: Period, root: Path, config: dict[str, str | 
     output = raw_partition_path(raw, table, quarter)
     previous = source_record(output)
     kept = previous is not None and output.exists()
-    if kept and deliveries.archived(previous["sha256"], root).exists() and file_sha256(source) == previous["sha256"]:
+    if is_current(table, quarter, root):
         return _Prepared(quarter, {**previous, "unchanged": True})  # the usual re-close: hashed only, no copy
     scanned = deliveries.scan(source, root)
     if kept and scanned.sha256 == previous["sha256"]:  # unchanged, but its archived copy was missing
