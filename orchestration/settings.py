@@ -93,16 +93,21 @@ def _memory_bytes(limit: str) -> int:
     return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
 
 
+# A scale-1 close peaks at 2.9 GB in dbt's process and 3.7 GB with the close's own (make bench, 2026-11-30), and
+# runs no slower than with 4GB, whose tree peaked at 5.1 GB: docs/performance.md.
+DEFAULT_MEMORY_LIMIT = "2.5GB"
+
+
 def duckdb_config(base: Path | None = None, share: int = 1) -> dict[str, str | int]:
     """Settings of every DuckDB connection the warehouse opens (extraction, checks, Dagster, dbt's profile).
 
-    ``$REGWH_DUCKDB_MEMORY_LIMIT`` (default 4GB) bounds each DuckDB instance; beyond it DuckDB spills to
+    ``$REGWH_DUCKDB_MEMORY_LIMIT`` (default 2.5GB) bounds each DuckDB instance; beyond it DuckDB spills to
     ``$REGWH_HOME/tmp/duckdb``. ``$REGWH_DUCKDB_THREADS`` (default 2, the reference machine's cores).
     dbt_project/profiles.yml reads the same variables with the same defaults. ``share``: the number of
     connections open side by side, each given that fraction of the memory and threads (at least one thread),
     so that together they stay within the limits.
     """
-    memory = os.environ.get("REGWH_DUCKDB_MEMORY_LIMIT") or "4GB"
+    memory = os.environ.get("REGWH_DUCKDB_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
     threads = int(os.environ.get("REGWH_DUCKDB_THREADS") or 2)
     if share > 1:
         memory = f"{_memory_bytes(memory) // share // 10**6}MB"

@@ -283,7 +283,7 @@ def machine() -> str:
     memory_kb = int(Path("/proc/meminfo").read_text().split()[1])
     return (
         f"{cpu}, {os.cpu_count()} cores, {memory_kb / 2**20:.0f} GiB RAM, Python {platform.python_version()}, "
-        f"DuckDB {duckdb.__version__}, REGWH_DUCKDB_MEMORY_LIMIT={os.environ.get('REGWH_DUCKDB_MEMORY_LIMIT', '4GB')}"
+        f"DuckDB {duckdb.__version__}, REGWH_DUCKDB_MEMORY_LIMIT={os.environ.get('REGWH_DUCKDB_MEMORY_LIMIT', '2.5GB')}"
     )
 
 
