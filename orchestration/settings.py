@@ -145,12 +145,20 @@ def pii_key(base: Path | None = None) -> bytes:
     return key_file.read_text().strip().encode()
 
 
-# One run at a time: DuckDB allows one writer per file. No telemetry from a regulated environment.
+# One run at a time: DuckDB allows one writer per file. No telemetry from a regulated environment. Storage:
+# Dagster's SQLite files under $DAGSTER_HOME, with the event log's engines kept open (instance_storage.py).
 DAGSTER_INSTANCE_YAML = """\
 run_queue:
   max_concurrent_runs: 1
 telemetry:
   enabled: false
+storage:
+  custom:
+    module: orchestration.instance_storage
+    class: LocalStorage
+    config:
+      base_dir:
+        env: DAGSTER_HOME
 """
 
 

@@ -1,0 +1,70 @@
+"""The local Dagster instance's storage: Dagster's SQLite storage, with the event log's engines kept open.
+
+Dagster's ``SqliteEventLogStorage`` creates and disposes of a SQLAlchemy engine for every statement it runs: about
+5 ms of CPU per event, and a close stores some 2,400 events (every dbt node, every raw partition). Here each
+shard (a run's database, the cross-run index) keeps one engine and its connection pool for the life of the
+storage: about 1 ms per event. Same files, same schema, same WAL mode; only the connection handling differs.
+``settings.DAGSTER_INSTANCE_YAML`` selects it for a new home.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as db
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
+    SQLITE_BUSY_TIMEOUT_SECONDS,
+    SqliteEventLogStorage,
+)
+from dagster._core.storage.sqlite_storage import DagsterSqliteStorage, _event_logs_directory
+from dagster._serdes import ConfigurableClassData
+from sqlalchemy.engine import Connection, Engine
+
+
+class PooledSqliteEventLogStorage(SqliteEventLogStorage):
+    """``SqliteEventLogStorage`` with one engine per shard, created on first use and disposed of with the storage."""
+
+    _engines: dict[str, Engine] | None = None  # set on first use: the parent's __init__ already connects
+
+    @contextmanager
+    def _connect(self, shard: str) -> Iterator[Connection]:
+        with self._db_lock:
+            engine = self._engine(shard)
+            with engine.connect() as conn, conn.begin():
+                yield conn
+
+    def _engine(self, shard: str) -> Engine:
+        if self._engines is None:
+            self._engines = {}
+        engine = self._engines.get(shard)
+        if engine is None:
+            engine = db.create_engine(
+                self.conn_string_for_shard(shard),
+                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+            )
+            if shard not in self._initialized_dbs:
+                self._initdb(engine)
+                self._initialized_dbs.add(shard)
+            self._engines[shard] = engine
+        return engine
+
+    def dispose(self) -> None:
+        for engine in (self._engines or {}).values():
+            engine.dispose()
+        self._engines = {}
+        super().dispose()
+
+
+class LocalStorage(DagsterSqliteStorage):
+    """Dagster's SQLite storage (runs, schedules, event log under one base folder) with the pooled event log."""
+
+    def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None) -> None:
+        super().__init__(base_dir, inst_data=inst_data)
+        self._event_log_storage.dispose()
+        self._event_log_storage = PooledSqliteEventLogStorage(_event_logs_directory(base_dir))
+
+    @classmethod
+    def from_config_value(cls, inst_data: ConfigurableClassData, config_value: Any) -> LocalStorage:
+        return cls.from_local(inst_data=inst_data, **config_value)
