@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -146,8 +147,10 @@ def pii_key(base: Path | None = None) -> bytes:
 
 
 # One run at a time: DuckDB allows one writer per file. No telemetry from a regulated environment. Storage:
-# Dagster's SQLite files under $DAGSTER_HOME, with the event log's engines kept open (instance_storage.py).
+# Dagster's SQLite files in this folder, with the event log's engines kept open (instance_storage.py).
+INSTANCE_YAML_HEADER = "# Written by regwh for this home (rewritten if the home moves); delete this line to keep edits."
 DAGSTER_INSTANCE_YAML = """\
+{header}
 run_queue:
   max_concurrent_runs: 1
 telemetry:
@@ -157,23 +160,31 @@ storage:
     module: orchestration.instance_storage
     class: LocalStorage
     config:
-      base_dir:
-        env: DAGSTER_HOME
+      base_dir: {base_dir}
 """
 
 
+def instance_yaml(root: Path) -> str:
+    """The local Dagster instance's settings for the home ``root``."""
+    return DAGSTER_INSTANCE_YAML.format(header=INSTANCE_YAML_HEADER, base_dir=json.dumps(str(dagster_home(root))))
+
+
 def ensure_home(base: Path | None = None) -> Path:
-    """Create the state folders and the local Dagster instance's settings.
+    """Create the state folders and the local Dagster instance's settings (written again if the home was copied
+    or moved, unless someone removed the header line to keep their own).
 
     Landing, the delivery archive and quarantine hold personal data as received and are owner-only.
     """
-    root = base or home()
+    root = (base or home()).resolve()
     for folder in (landing_dir(root), deliveries_dir(root), quarantine_dir(root)):
         folder.mkdir(parents=True, exist_ok=True)
         folder.chmod(0o700)
     for folder in (raw_dir(root), extracts_dir(root), validations_dir(root), dagster_home(root)):
         folder.mkdir(parents=True, exist_ok=True)
-    instance_yaml = dagster_home(root) / "dagster.yaml"
-    if not instance_yaml.exists():
-        instance_yaml.write_text(DAGSTER_INSTANCE_YAML, encoding="utf-8")
+    settings_file, wanted = dagster_home(root) / "dagster.yaml", instance_yaml(root)
+    if not settings_file.exists() or (
+        settings_file.read_text(encoding="utf-8").startswith(INSTANCE_YAML_HEADER)
+        and settings_file.read_text(encoding="utf-8") != wanted
+    ):
+        settings_file.write_text(wanted, encoding="utf-8")
     return root

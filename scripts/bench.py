@@ -2,10 +2,12 @@
 
 Per scale: generate the seed scenario's demo delivery (timed apart), run ``regwh close --period 2025H1`` in
 a fresh ``$REGWH_HOME`` under ``$REGWH_BENCH_HOME`` (default ``var/bench``), then the same close again with
-``--restate`` (deliveries unchanged; ``REGWH_BENCH_RECLOSE=0`` skips it). Records wall and CPU seconds, peak
-resident memory of the largest process and of the whole process tree, per stage (extract, dbt, reserving,
-validation, publication) the Dagster step time, rows per second and peak memory, and the floor: a bare DuckDB
-script computing the premium, claims and reserve totals straight from the landing files, to which each stage
+``--restate`` (deliveries unchanged; ``REGWH_BENCH_RECLOSE=0`` skips it), then the insurer's own sequence in a
+second home (``REGWH_BENCH_QUARTERLY=0`` skips it): ``--period 2025Q1`` with every delivery up to 2025Q1, then
+the 2025Q2 deliveries arrive and ``--period 2025H1`` closes (measured: the next-quarter close). Records wall and
+CPU seconds, peak resident memory of the largest process and of the whole process tree, per stage (extract, dbt,
+reserving, validation, publication) the Dagster step time, rows per second and peak memory, and the floor: a bare
+DuckDB script computing the premium, claims and reserve totals straight from the landing files, to which each stage
 is compared. A scale that would not fit the machine's disk or memory (extrapolated from the scales measured
 before it) is reported as not run, with the reason. Writes the measured section of docs/performance.md
 (between its bench markers) and docs/performance.png.
@@ -181,14 +183,48 @@ def unfit(scale: str, base: Path, done: list[dict]) -> str | None:
     return "; ".join(reasons) or None
 
 
-def bench(scale: str, base: Path) -> dict:
-    home = base / f"scale-{scale}"
-    env = {
+def _env(home: Path) -> dict[str, str]:
+    return {
         **os.environ,
         "REGWH_HOME": str(home),
         "DAGSTER_HOME": str(home / "dagster"),
         "PATH": f"{BIN}:{os.environ['PATH']}",
     }
+
+
+def link_landing(source: Path, target: Path, exclude: str | None = None, only: str | None = None) -> int:
+    """Hard-link ``source``'s landing files into ``target`` (no copy): those whose name does not contain ``exclude``,
+    or only those whose name contains ``only``. Returns the number of files linked."""
+    linked = 0
+    for path in sorted(source.rglob("*")):
+        if not path.is_file() or (exclude and exclude in path.name) or (only and only not in path.name):
+            continue
+        destination = target / path.relative_to(source)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        os.link(path, destination)
+        linked += 1
+    return linked
+
+
+def quarterly(scale: str, base: Path, landing: Path) -> tuple[Measure, dict[str, Stage]]:
+    """The 2025Q1 close with the deliveries up to 2025Q1, then 2025Q2 delivered and the 2025H1 close: the second
+    close is measured (its extraction reads one quarter; the warehouse keeps what the first built)."""
+    home = base / f"scale-{scale}-quarterly"
+    subprocess.run(["rm", "-rf", str(home)], check=True)
+    env = _env(home)
+    link_landing(landing, home / "landing", exclude="2025Q2")
+    run([str(BIN / "regwh"), "close", "--period", "2025Q1"], env)
+    link_landing(landing, home / "landing", only="2025Q2")
+    since = time.time()
+    measured = run([str(BIN / "regwh"), "close", "--period", "2025H1"], env)
+    result = measured, stages(step_intervals(home, since), measured.samples)
+    subprocess.run(["rm", "-rf", str(home)], check=True)
+    return result
+
+
+def bench(scale: str, base: Path) -> dict:
+    home = base / f"scale-{scale}"
+    env = _env(home)
     subprocess.run(["rm", "-rf", str(home)], check=True)
     # The generator itself: calibration (on by default) closes the period once more in a scratch home.
     scenario = ["--scenario", "scenarios/seed_2025h1.yaml", "--no-calibrate"]
@@ -208,38 +244,45 @@ def bench(scale: str, base: Path) -> dict:
         again = run([str(BIN / "regwh"), "close", "--period", "2025H1", "--restate", "bench: close again"], env)
         again_stages = stages(step_intervals(home, since), again.samples)
     size = home_bytes(home)
+    following, following_stages = None, {}
+    if os.environ.get("REGWH_BENCH_QUARTERLY", "1") == "1":
+        following, following_stages = quarterly(scale, base, home / "landing")
     if os.environ.get("REGWH_BENCH_KEEP", "0") != "1":
         subprocess.run(["rm", "-rf", str(home)], check=True)
     return {"scale": scale, "rows": input_rows, "generate": generate, "close": close, "reclose": again,
-            "floor_s": floor, "stages": first, "reclose_stages": again_stages, "load": load,
-            "home_bytes": size}  # fmt: skip
+            "next": following, "floor_s": floor, "stages": first, "reclose_stages": again_stages,
+            "next_stages": following_stages, "load": load, "home_bytes": size}  # fmt: skip
+
+
+def _measure(measure: Measure | None) -> str:
+    return f"{measure.wall_s:.0f} ({measure.cpu_s:.0f}, {measure.peak_tree_gb:.2f})" if measure else "not run"
 
 
 def report(results: list[dict], skipped: dict[str, str]) -> str:
     """Two Markdown tables: the close per scale, then each stage against the floor."""
     lines = [
         "| scale | input rows | generate s (peak GB) | close s | close CPU s | rows/s | peak GB process / tree | "
-        "re-close s (CPU s, peak GB tree) | load | floor s | home GB |",
-        "|" + "---|" * 11,
+        "re-close s (CPU s, peak GB tree) | next-quarter close s (CPU s, peak GB tree) | load | floor s | home GB |",
+        "|" + "---|" * 12,
     ]
     for r in results:
-        gen, close, again = r["generate"], r["close"], r["reclose"]
+        gen, close = r["generate"], r["close"]
         lines.append(
             f"| {r['scale']} | {r['rows']:,} | {gen.wall_s:.0f} ({gen.peak_tree_gb:.1f}) | {close.wall_s:.0f} | "
             f"{close.cpu_s:.0f} | {r['rows'] / close.wall_s:,.0f} | {close.peak_process_gb:.2f} / "
-            f"{close.peak_tree_gb:.2f} | "
-            + (f"{again.wall_s:.0f} ({again.cpu_s:.0f}, {again.peak_tree_gb:.2f})" if again else "not run")
-            + f" | {r['load']:.1f} | {r['floor_s']:.1f} | {r['home_bytes'] / 1e9:.1f} |"
+            f"{close.peak_tree_gb:.2f} | {_measure(r['reclose'])} | {_measure(r.get('next'))} | {r['load']:.1f} | "
+            f"{r['floor_s']:.1f} | {r['home_bytes'] / 1e9:.1f} |"
         )
     for scale, why in skipped.items():
-        lines.append(f"| {scale} | not run: {why} |" + " |" * 9)
+        lines.append(f"| {scale} | not run: {why} |" + " |" * 10)
     lines += [
         "",
         "| scale | close | stage | wall s | rows/s | peak GB (tree) | × floor |",
         "|---|---|---|---|---|---|---|",
     ]
     for r in results:
-        for label, measured in (("first", r["stages"]), ("re-close", r["reclose_stages"])):
+        closes = (("first", r["stages"]), ("re-close", r["reclose_stages"]), ("next quarter", r.get("next_stages", {})))
+        for label, measured in closes:
             for name in STAGES:
                 if name in measured:
                     stage = measured[name]
@@ -264,6 +307,8 @@ def plot(results: list[dict], path: Path) -> None:
     axes.loglog(rows, [r["close"].cpu_s for r in results], "^-", label="close (CPU)")
     if all(r["reclose"] for r in results):
         axes.loglog(rows, [r["reclose"].wall_s for r in results], "v-", label="re-close (wall)")
+    if all(r.get("next") for r in results):
+        axes.loglog(rows, [r["next"].wall_s for r in results], "D-", label="next-quarter close (wall)")
     axes.loglog(rows, [r["floor_s"] for r in results], "s--", label="DuckDB floor")
     axes.set_xlabel("input rows")
     axes.set_ylabel("seconds")
@@ -311,7 +356,9 @@ def main(scales: list[str]) -> None:
         "and whole process tree (the close and its dbt subprocess, sampled every 0.2 s); load = 1-minute load "
         "average when the close started; stages from the Dagster event log (extract = every delivered quarter, "
         "14 at the first close); re-close = the same close again with `--restate` (deliveries unchanged, so "
-        "nothing is extracted again: the warehouse is rebuilt, gated and republished); floor = a bare DuckDB "
+        "nothing is extracted again: the warehouse is rebuilt, gated and republished); next-quarter close = in a "
+        "second home, `--period 2025Q1` closed with the deliveries up to 2025Q1, then the 2025Q2 deliveries "
+        "arrive and `--period 2025H1` is closed and measured (the insurer's own sequence); floor = a bare DuckDB "
         "script summing premium, claims and case reserves straight from the landing CSVs; home GB = the home's "
         "files after both closes (deleted afterwards unless `REGWH_BENCH_KEEP=1`). Per stage: wall s = its "
         "steps' time summed; rows/s = input rows ÷ that time; peak GB = the largest sample of the tree's memory "

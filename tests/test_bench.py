@@ -37,3 +37,18 @@ def test_a_scale_that_would_not_fit_the_disk_is_not_run_and_says_why(tmp_path: P
 @pytest.mark.parametrize("step", ["raw__policy__policies", "raw__delivery_checks"])
 def test_extraction_steps_count_as_the_extract_stage(step: str) -> None:
     assert bench.stage_of(step) == "extract"
+
+
+def test_the_quarterly_sequence_links_all_but_the_last_quarter_then_only_it(tmp_path: Path) -> None:
+    source = tmp_path / "landing"
+    for name in ("policy/members_2025Q1.csv", "policy/members_2025Q2.csv", "policy/2025Q2.done", "claims/c_2024Q4.csv"):
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        (source / name).write_text(name)
+    target = tmp_path / "home" / "landing"
+
+    assert bench.link_landing(source, target, exclude="2025Q2") == 2
+    assert sorted(p.name for p in target.rglob("*") if p.is_file()) == ["c_2024Q4.csv", "members_2025Q1.csv"]
+    assert bench.link_landing(source, target, only="2025Q2") == 2
+    linked = target / "policy" / "members_2025Q2.csv"
+    assert linked.stat().st_ino == (source / "policy" / "members_2025Q2.csv").stat().st_ino  # a link, not a copy
+    assert len([p for p in target.rglob("*") if p.is_file()]) == 4

@@ -22,7 +22,7 @@ from tests.conftest import REPO, SEED_SCENARIO, metrics, regwh
 def _copy(closed: Path, tmp_path: Path) -> Path:
     root = tmp_path / "home"
     shutil.copytree(closed, root, symlinks=True)
-    return root
+    return settings.ensure_home(root)  # as `regwh init`: the copy's Dagster instance keeps its runs in the copy
 
 
 def test_the_extract_reproduces_the_published_figures(closed: Path) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
+from orchestration import settings
 from tests.conftest import REPO, regwh_env
 
 CHROMIUM = "/usr/bin/chromium"
@@ -41,7 +42,7 @@ def ui_home(closed: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the closed home: the tests launch closes and redeliver a file in it."""
     root = tmp_path_factory.mktemp("ui") / "home"
     shutil.copytree(closed, root, symlinks=True)
-    return root
+    return settings.ensure_home(root)  # `make dev` runs `regwh init` first: the copy keeps its runs in the copy
 
 
 @pytest.fixture(scope="module")
