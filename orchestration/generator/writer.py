@@ -15,7 +15,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from orchestration.generator.timeline import DAY, Window, day_number
-from orchestration.landing_contract import Table, delivery_marker, system_tables
+from orchestration.landing_contract import FILE_FORMATS, Table, delivery_marker, system_tables
 from orchestration.periods import Period
 
 ARROW_TYPES: dict[str, pa.DataType] = {
@@ -30,6 +30,7 @@ ARROW_TYPES: dict[str, pa.DataType] = {
 BOM = b"\xef\xbb\xbf"
 MARKER = "_demo.json"
 CSV_OPTIONS = pacsv.WriteOptions(include_header=True, batch_size=65_536)
+LANDING_FORMATS = FILE_FORMATS  # what the landing contracts accept
 
 
 @dataclass(frozen=True)
@@ -41,10 +42,13 @@ class FileFormat:
     bom: bool = False
 
 
-def file_format(table: Table) -> FileFormat:
+def file_format(table: Table, landing_format: str = "csv") -> FileFormat:
     """Export format per table: Excel-style BOM for the ledger, GBK for the compliance register, Parquet for custody
-    holdings, plain UTF-8 CSV otherwise."""
-    if table.key == "investments/holdings":
+    holdings, plain UTF-8 CSV otherwise; with ``landing_format`` ``parquet`` (a large delivery), every event table
+    in Parquet too."""
+    if landing_format not in LANDING_FORMATS:
+        raise ValueError(f"landing format must be one of {LANDING_FORMATS}, not {landing_format!r}")
+    if table.key == "investments/holdings" or (landing_format == "parquet" and table.kind == "event"):
         return FileFormat("parquet")
     if table.system == "ledger":
         return FileFormat(bom=True)
@@ -89,6 +93,7 @@ class Landing:
     home: Path
     window: Window
     progress: Callable[[str], None] | None = None
+    landing_format: str = "csv"
     rows: dict[str, int] = field(default_factory=dict)
     written: dict[str, set[str]] = field(default_factory=dict)
 
@@ -111,7 +116,10 @@ class Landing:
     def _path(self, table: Table, quarter: Period) -> Path:
         folder = self.root / table.system
         self._mkdir(folder)
-        return folder / f"{table.file_stem(quarter.label)}.{file_format(table).extension}"
+        return folder / f"{table.file_stem(quarter.label)}.{self._format(table).extension}"
+
+    def _format(self, table: Table) -> FileFormat:
+        return file_format(table, self.landing_format)
 
     def event(self, table: Table, data: pa.Table) -> None:
         """Split an event table by the quarter of its partition column; every quarter gets a file."""
@@ -126,8 +134,9 @@ class Landing:
         bounds = np.searchsorted(values, self.window.quarter_bounds_days() * DAY, side="left")
         if bounds[0] != 0 or bounds[-1] != values.size:
             raise ValueError(f"{table.key}: rows outside the landed quarters")
+        fmt = self._format(table)
         for i, quarter in enumerate(self.window.quarters):
-            write_file(self._path(table, quarter), data.slice(bounds[i], bounds[i + 1] - bounds[i]), file_format(table))
+            write_file(self._path(table, quarter), data.slice(bounds[i], bounds[i + 1] - bounds[i]), fmt)
         self._done(table, data.num_rows)
 
     def snapshot(self, table: Table, state_at: Callable[[int], pa.Table]) -> None:
@@ -135,7 +144,7 @@ class Landing:
         rows = 0
         for quarter in self.window.quarters:
             data = conform(table, state_at(day_number(quarter.end)))
-            write_file(self._path(table, quarter), data, file_format(table))
+            write_file(self._path(table, quarter), data, self._format(table))
             rows = data.num_rows
         self._done(table, rows)
 
