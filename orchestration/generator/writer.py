@@ -3,6 +3,7 @@ system's delivery markers once all its files are written."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Callable, Iterable
@@ -128,7 +129,10 @@ class _QuarterFile:
         self.out.close()
 
     def abandon(self) -> None:
+        """Release the file of a failed run (its partial content is not a delivery: no marker is written)."""
         if not self.out.closed:
+            with contextlib.suppress(Exception):
+                self.writer.close()
             self.out.close()
 
 
