@@ -195,15 +195,12 @@ def _book_in(rng, lo_day: np.ndarray, hi_day: np.ndarray, not_before: np.ndarray
     return np.minimum(np.maximum(day * DAY + daytime(rng, day.size), not_before + 60), end_ts)
 
 
-def build_policies(scenario: Scenario, window: Window, scale: float, rng: np.random.Generator) -> PolicyBook:
-    """Members, policies and premium transactions; premium income and members in force hit the targets."""
-    members_end = scenario.count("members_end", scale, 4_500_000)
-    joined, first_start, chain, active, cancels = _members(rng, window, members_end)
-    n_members = joined.size
-    line_of_member = rng.choice(len(LINES), size=n_members, p=PRIMARY_LINE_WEIGHTS)
-    product_of_member = _pick_products(rng, line_of_member, np.minimum(first_start, joined // DAY))
-    channel_of_member = rng.choice(len(CHANNELS), size=n_members, p=CHANNEL_WEIGHTS)
+def _issue(rng: np.random.Generator, window: Window, joined, first_start, chain, active, cancels, product_of_member):
+    """Every member's policies in issue order: annual chains, monthly-term chains and short-term accident cover.
 
+    Returns member index, issue time, start day, product index and cancellation day per policy; the intermediate
+    arrays (a dozen of policy-sized ones) are freed on return."""
+    n_members = joined.size
     # Annual chains: policy k of a member covers [first start + 365 k, + 364].
     member = np.repeat(np.arange(n_members), chain)
     k = np.arange(member.size) - np.repeat(np.cumsum(chain) - chain, chain)
@@ -268,9 +265,23 @@ def build_policies(scenario: Scenario, window: Window, scale: float, rng: np.ran
     issued = np.concatenate([issued, m_issued, extra_issued])[order]
     start = np.concatenate([start, m_start, extra_start])[order]
     product = np.concatenate([chain_product, np.full(extra_start.size, SHORT_TERM_PRODUCT)])[order]
+    cancel_day = np.concatenate([cancel_day, never, extra_cancel])[order]
+    return member, issued, start, product, cancel_day
+
+
+def build_policies(scenario: Scenario, window: Window, scale: float, rng: np.random.Generator) -> PolicyBook:
+    """Members, policies and premium transactions; premium income and members in force hit the targets."""
+    members_end = scenario.count("members_end", scale, 4_500_000)
+    joined, first_start, chain, active, cancels = _members(rng, window, members_end)
+    n_members = joined.size
+    line_of_member = rng.choice(len(LINES), size=n_members, p=PRIMARY_LINE_WEIGHTS)
+    product_of_member = _pick_products(rng, line_of_member, np.minimum(first_start, joined // DAY))
+    channel_of_member = rng.choice(len(CHANNELS), size=n_members, p=CHANNEL_WEIGHTS)
+    member, issued, start, product, cancel_day = _issue(
+        rng, window, joined, first_start, chain, active, cancels, product_of_member
+    )
     term = np.array([p.term_days for p in PRODUCTS])[product]
     end = start + term - 1
-    cancel_day = np.concatenate([cancel_day, never, extra_cancel])[order]
     line = np.array([p.line for p in PRODUCTS])[product]
     n = member.size
     base = np.array([p.premium for p in PRODUCTS])[product] * rng.lognormal(0, 0.35, n)
