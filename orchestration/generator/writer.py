@@ -106,7 +106,7 @@ class _QuarterFile:
     """One landing file written batch by batch (readable by its owner only, flushed to disk when closed)."""
 
     def __init__(self, path: Path, fmt: FileFormat, table: Table):
-        self.path, self.fmt = path, fmt
+        self.fmt = fmt
         self.out = _open_private(path)
         schema = pa.schema([pa.field(c.name, ARROW_TYPES[c.type]) for c in table.columns])
         if fmt.extension == "parquet":
