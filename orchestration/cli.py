@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from orchestration import settings
+from orchestration.landing_contract import FILE_FORMATS
 from orchestration.periods import Period
 
 
@@ -24,7 +25,13 @@ def _generate(args: argparse.Namespace) -> int:
 
     root = settings.ensure_home()
     summary = generate(
-        Path(args.scenario), root, scale=args.scale, seed=args.seed, progress=print, calibrate=args.calibrate
+        Path(args.scenario),
+        root,
+        scale=args.scale,
+        seed=args.seed,
+        progress=print,
+        calibrate=args.calibrate,
+        landing_format=args.format,
     )
     rows = summary["rows"]
     print(f"generated {sum(rows.values()):,} rows in {len(rows)} tables under {settings.landing_dir(root)}")
@@ -122,6 +129,12 @@ def build_parser() -> argparse.ArgumentParser:
         dest="calibrate",
         action="store_false",
         help="skip solving the investment mix for the minimum-capital target (one close fewer)",
+    )
+    generate.add_argument(
+        "--format",
+        choices=FILE_FORMATS,
+        default="csv",
+        help="landing files of the event tables: csv (each source system's export) or parquet (large deliveries)",
     )
     generate.set_defaults(func=_generate)
 

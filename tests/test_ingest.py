@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from orchestration import settings
+from orchestration.generator.writer import conform
 from orchestration.ingest import LandingError, extract_partition, quarantine
 from orchestration.landing_contract import get_table
 from orchestration.periods import Period
@@ -65,12 +66,18 @@ def test_parquet_delivery_is_accepted(home: Path) -> None:
     assert _extract(home).rows == 5
 
 
-def test_personal_data_is_tokenised_at_extraction(home: Path) -> None:
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_personal_data_is_tokenised_at_extraction(home: Path, fmt: str) -> None:
     rows = sample_rows(MEMBERS, Q)
     rows[0].update(
         name="张三", id_card_no="11010519491231002X", phone="13800138000", bank_account="6222020200112233445"
     )
-    _deliver(home, MEMBERS, rows)
+    if fmt == "csv":
+        _deliver(home, MEMBERS, rows)
+    else:  # typed, as ``regwh generate --format parquet`` writes it
+        path = settings.landing_dir(home) / MEMBERS.system / f"{MEMBERS.name}_{Q.label}.parquet"
+        path.parent.mkdir(parents=True)
+        pq.write_table(conform(MEMBERS, pa.Table.from_pylist(rows)), path)
     result = _extract(home, MEMBERS)
     raw = result.output.read_bytes()
     for plain in ("张三", "11010519491231002X", "13800138000", "6222020200112233445"):

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+from decimal import Decimal
 from pathlib import Path
 
 import dagster as dg
+import duckdb
+import pyarrow as pa
 import pytest
 
 from orchestration import settings
 from orchestration.close import CloseError, recheck_delivery_rules
 from orchestration.defs.raw import build_raw_asset, is_current, raw_key
 from orchestration.defs.resources import WarehouseHome
+from orchestration.generator.writer import FileFormat, conform, write_file
 from orchestration.ingest import extract_partition, raw_partition_path
 from orchestration.landing_contract import get_table
 from orchestration.periods import Period, quarter_range
@@ -20,12 +25,18 @@ PREMIUMS = get_table("policy", "premium_transactions")
 QUARTERS = quarter_range(Period.parse("2024Q3"), Period.parse("2025Q2"))
 
 
-def _deliver(home: Path, quarter: Period, broken: bool = False) -> Path:
+def _deliver(home: Path, quarter: Period, broken: bool = False, fmt: str = "csv") -> Path:
+    """A quarter's premium transactions; in Parquet typed as the generator writes them (text when broken)."""
     rows = sample_rows(PREMIUMS, quarter)
     if broken:
         rows[1]["amount"] = "12.3x"
-    path = settings.landing_dir(home) / PREMIUMS.system / f"{PREMIUMS.file_stem(quarter.label)}.csv"
-    return write_csv(path, rows, PREMIUMS.column_names)
+    path = settings.landing_dir(home) / PREMIUMS.system / f"{PREMIUMS.file_stem(quarter.label)}.{fmt}"
+    if fmt == "csv":
+        return write_csv(path, rows, PREMIUMS.column_names)
+    data = pa.Table.from_pylist(rows)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_file(path, data if broken else conform(PREMIUMS, data), FileFormat("parquet"))
+    return path
 
 
 def _materialize(home: Path, instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
@@ -49,9 +60,9 @@ def _metadata(result: dg.ExecuteInProcessResult) -> dict[str, dict]:
     }
 
 
-def test_every_quarter_is_extracted_archived_and_recorded(home: Path) -> None:
-    for quarter in QUARTERS:
-        _deliver(home, quarter)
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_every_quarter_is_extracted_archived_and_recorded(home: Path, fmt: str) -> None:
+    paths = [_deliver(home, quarter, fmt=fmt) for quarter in QUARTERS]
     instance = dg.DagsterInstance.ephemeral()
     first = _materialize(home, instance)
     assert first.success
@@ -60,7 +71,13 @@ def test_every_quarter_is_extracted_archived_and_recorded(home: Path) -> None:
     assert all(m["dagster/row_count"].value == 5 and m["unchanged"].value is False for m in metadata.values())
     kept = sorted(p.name for p in settings.deliveries_dir(home).iterdir())
     assert kept == sorted(m["source_sha256"].value for m in metadata.values())  # no staged copy left over
+    for path, quarter in zip(paths, QUARTERS, strict=True):  # the archived copy is the delivery, byte for byte
+        copy = settings.deliveries_dir(home) / metadata[quarter.label]["source_sha256"].value
+        assert copy.read_bytes() == path.read_bytes() and hashlib.sha256(copy.read_bytes()).hexdigest() == copy.name
     outputs = [raw_partition_path(settings.raw_dir(home), PREMIUMS, q) for q in QUARTERS]
+    for output, quarter in zip(outputs, QUARTERS, strict=True):
+        total = duckdb.sql(f"select sum(amount) from read_parquet('{output}')").fetchall()[0][0]
+        assert total == sum(Decimal(row["amount"]) for row in sample_rows(PREMIUMS, quarter))
     written = [(p.stat().st_mtime_ns, p.read_bytes()) for p in outputs]
     assert not list(settings.raw_dir(home).rglob("*.staged"))
 
@@ -70,8 +87,9 @@ def test_every_quarter_is_extracted_archived_and_recorded(home: Path) -> None:
     assert [(p.stat().st_mtime_ns, p.read_bytes()) for p in outputs] == written
 
 
-def test_the_earliest_broken_quarter_is_reported_and_nothing_after_it_written(home: Path) -> None:
-    paths = [_deliver(home, quarter, broken=index in (1, 3)) for index, quarter in enumerate(QUARTERS)]
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_the_earliest_broken_quarter_is_reported_and_nothing_after_it_written(home: Path, fmt: str) -> None:
+    paths = [_deliver(home, quarter, index in (1, 3), fmt) for index, quarter in enumerate(QUARTERS)]
     later_broken = paths[3].read_bytes()
     result = _materialize(home, dg.DagsterInstance.ephemeral())
     assert not result.success

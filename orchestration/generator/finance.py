@@ -3,6 +3,7 @@ ledger built from them (``ledger.py``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 import numpy as np
@@ -12,7 +13,7 @@ from orchestration.generator.claims import ClaimBook
 from orchestration.generator.ids import make_ids
 from orchestration.generator.ledger import INCOME_TYPES, INVESTMENT_ACCOUNTS, build_ledger
 from orchestration.generator.money import allocate, money, rate, wan_to_fen
-from orchestration.generator.policy import ACCIDENT, HEALTH, PolicyBook
+from orchestration.generator.policy import ACCIDENT, BATCH, HEALTH, PolicyBook
 from orchestration.generator.scenario import Scenario
 from orchestration.generator.sources import Sources
 from orchestration.generator.timeline import DAY, Window, day_number, month_ends
@@ -82,15 +83,9 @@ def _reinsurance(
         commission = np.concatenate([commission, np.zeros(excess.size, dtype=np.int64)])
     order = np.argsort(booked, kind="stable")
     treaty_ids = pa.array(treaties["treaty_id"])
-    cessions = pa.table(
-        {
-            "cession_id": make_ids("CS", np.arange(1, ceded.size + 1), 10),
-            "treaty_id": treaty_ids.take(pa.array(treaty[order])),
-            "policy_id": book.policy_ids.take(pa.array(ceded[order])),
-            "booked_at": pa.array(booked[order], pa.timestamp("s")),
-            "ceded_premium": money(premium[order]),
-            "ceding_commission": money(commission[order]),
-        }
+
+    cessions = _cession_batches(
+        order, {"treaty_id": (treaty_ids, treaty), "policy_id": (book.policy_ids, ceded)}, booked, premium, commission
     )
     paid = np.flatnonzero((claims.final_paid_ts >= 0) & (book.line[claims.policy] == HEALTH))
     claim_treaty = np.searchsorted(inception, book.start_day[claims.policy[paid]], side="right") - 1
@@ -117,6 +112,24 @@ def _reinsurance(
         events={"reinsurance/cessions": cessions, "reinsurance/recoveries": recoveries},
         snapshots={"reinsurance/treaties": treaties_at},
     ), flows
+
+
+def _cession_batches(
+    order: np.ndarray, keys: dict[str, tuple[pa.Array, np.ndarray]], booked, premium, commission
+) -> Iterator[pa.Table]:
+    """Cessions in booking order (``order``), numbered, built in batches as they are written; ``keys``: each id
+    column's values and the row's index into them."""
+    for lo in range(0, order.size, BATCH):
+        rows = order[lo : lo + BATCH]
+        yield pa.table(
+            {
+                "cession_id": make_ids("CS", np.arange(lo + 1, lo + rows.size + 1), 10),
+                **{name: ids.take(pa.array(index[rows])) for name, (ids, index) in keys.items()},
+                "booked_at": pa.array(booked[rows], pa.timestamp("s")),
+                "ceded_premium": money(premium[rows]),
+                "ceding_commission": money(commission[rows]),
+            }
+        )
 
 
 # (asset class, counterparty type, issuer, currency, rating, coupon, years to maturity at purchase, weight)

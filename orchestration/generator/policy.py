@@ -3,7 +3,7 @@ and members in force at the period end."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,6 +54,7 @@ PRODUCTS = (
     Product("ZHS002", "众惠相互工程履约保证保险", 3, 365, "2023-07-01", 0.3, 2_500, (500_000, 1_000_000)),
 )
 SHORT_TERM_PRODUCT = 7
+BATCH = 1_000_000  # rows of a landed table built at a time
 MONTH = 30  # days of cover of a monthly-term policy
 
 
@@ -75,7 +76,7 @@ class PolicyBook:
     booked_line: np.ndarray
     booked_policy: np.ndarray
     booked_type: np.ndarray
-    tables: dict[str, Callable[[], pa.Table]]  # built when written, to bound memory
+    tables: dict[str, Callable[[], Iterator[pa.Table]]]  # built in batches as they are written, to bound memory
 
 
 def daytime(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -136,30 +137,26 @@ def _members(rng: np.random.Generator, window: Window, members_end: int):
     return joined, first_start, chain, active, cancels
 
 
-def _member_table(rng: np.random.Generator, joined: np.ndarray, chunk: int = 500_000) -> pa.Table:
-    """Members with synthetic personal data, built in chunks to bound memory."""
-    parts = []
+def _member_batches(rng: np.random.Generator, joined: np.ndarray, chunk: int = 500_000) -> Iterator[pa.Table]:
+    """Members with synthetic personal data, in batches (in join order) to bound memory."""
     for first in range(0, joined.size, chunk):  # a handful of chunks, vectorised within
         when = joined[first : first + chunk]
         n = when.size
         male = rng.random(n) < 0.49
         province, county = provinces(rng, n)
         age_days = (rng.triangular(18, 31, 68, n) * 365.25).astype(np.int64) + rng.integers(0, 365, n)
-        parts.append(
-            pa.table(
-                {
-                    "member_id": make_ids("M", np.arange(first + 1, first + n + 1), 9),
-                    "name": names(rng, n),
-                    "id_card_no": id_cards(rng, county, when // DAY - age_days, male),
-                    "phone": mobiles(rng, n),
-                    "bank_account": bank_accounts(rng, n),
-                    "gender": labels(("F", "M"), male),
-                    "province": labels([p[0] for p in PROVINCES], province),
-                    "joined_at": pa.array(when, pa.timestamp("s")),
-                }
-            )
+        yield pa.table(
+            {
+                "member_id": make_ids("M", np.arange(first + 1, first + n + 1), 9),
+                "name": names(rng, n),
+                "id_card_no": id_cards(rng, county, when // DAY - age_days, male),
+                "phone": mobiles(rng, n),
+                "bank_account": bank_accounts(rng, n),
+                "gender": labels(("F", "M"), male),
+                "province": labels([p[0] for p in PROVINCES], province),
+                "joined_at": pa.array(when, pa.timestamp("s")),
+            }
         )
-    return pa.concat_tables(parts).combine_chunks()
 
 
 def _pick_products(rng: np.random.Generator, line: np.ndarray, day: np.ndarray) -> np.ndarray:
@@ -198,15 +195,12 @@ def _book_in(rng, lo_day: np.ndarray, hi_day: np.ndarray, not_before: np.ndarray
     return np.minimum(np.maximum(day * DAY + daytime(rng, day.size), not_before + 60), end_ts)
 
 
-def build_policies(scenario: Scenario, window: Window, scale: float, rng: np.random.Generator) -> PolicyBook:
-    """Members, policies and premium transactions; premium income and members in force hit the targets."""
-    members_end = scenario.count("members_end", scale, 4_500_000)
-    joined, first_start, chain, active, cancels = _members(rng, window, members_end)
-    n_members = joined.size
-    line_of_member = rng.choice(len(LINES), size=n_members, p=PRIMARY_LINE_WEIGHTS)
-    product_of_member = _pick_products(rng, line_of_member, np.minimum(first_start, joined // DAY))
-    channel_of_member = rng.choice(len(CHANNELS), size=n_members, p=CHANNEL_WEIGHTS)
+def _issue(rng: np.random.Generator, window: Window, joined, first_start, chain, active, cancels, product_of_member):
+    """Every member's policies in issue order: annual chains, monthly-term chains and short-term accident cover.
 
+    Returns member index, issue time, start day, product index and cancellation day per policy; the intermediate
+    arrays (a dozen of policy-sized ones) are freed on return."""
+    n_members = joined.size
     # Annual chains: policy k of a member covers [first start + 365 k, + 364].
     member = np.repeat(np.arange(n_members), chain)
     k = np.arange(member.size) - np.repeat(np.cumsum(chain) - chain, chain)
@@ -271,9 +265,23 @@ def build_policies(scenario: Scenario, window: Window, scale: float, rng: np.ran
     issued = np.concatenate([issued, m_issued, extra_issued])[order]
     start = np.concatenate([start, m_start, extra_start])[order]
     product = np.concatenate([chain_product, np.full(extra_start.size, SHORT_TERM_PRODUCT)])[order]
+    cancel_day = np.concatenate([cancel_day, never, extra_cancel])[order]
+    return member, issued, start, product, cancel_day
+
+
+def build_policies(scenario: Scenario, window: Window, scale: float, rng: np.random.Generator) -> PolicyBook:
+    """Members, policies and premium transactions; premium income and members in force hit the targets."""
+    members_end = scenario.count("members_end", scale, 4_500_000)
+    joined, first_start, chain, active, cancels = _members(rng, window, members_end)
+    n_members = joined.size
+    line_of_member = rng.choice(len(LINES), size=n_members, p=PRIMARY_LINE_WEIGHTS)
+    product_of_member = _pick_products(rng, line_of_member, np.minimum(first_start, joined // DAY))
+    channel_of_member = rng.choice(len(CHANNELS), size=n_members, p=CHANNEL_WEIGHTS)
+    member, issued, start, product, cancel_day = _issue(
+        rng, window, joined, first_start, chain, active, cancels, product_of_member
+    )
     term = np.array([p.term_days for p in PRODUCTS])[product]
     end = start + term - 1
-    cancel_day = np.concatenate([cancel_day, never, extra_cancel])[order]
     line = np.array([p.line for p in PRODUCTS])[product]
     n = member.size
     base = np.array([p.premium for p in PRODUCTS])[product] * rng.lognormal(0, 0.35, n)
@@ -292,34 +300,38 @@ def build_policies(scenario: Scenario, window: Window, scale: float, rng: np.ran
         rows = product == i
         sum_insured[rows] = options[(u[rows] * options.size).astype(np.int64)] * 100
 
-    def policies() -> pa.Table:
-        return pa.table(
-            {
-                "policy_id": policy_ids,
-                "member_id": member_ids.take(pa.array(member)),
-                "product_code": labels([p.code for p in PRODUCTS], product),
-                "channel": labels(CHANNELS, channel_of_member[member]),
-                "issued_at": pa.array(issued, pa.timestamp("s")),
-                "start_date": pa.array(start.astype(np.int32), pa.date32()),
-                "end_date": pa.array(end.astype(np.int32), pa.date32()),
-                "sum_insured": money(sum_insured),
-            }
-        )
+    def policies() -> Iterator[pa.Table]:
+        for lo in range(0, n, BATCH):  # in issue order
+            rows = slice(lo, lo + BATCH)
+            yield pa.table(
+                {
+                    "policy_id": policy_ids.slice(lo, BATCH),
+                    "member_id": member_ids.take(pa.array(member[rows])),
+                    "product_code": labels([p.code for p in PRODUCTS], product[rows]),
+                    "channel": labels(CHANNELS, channel_of_member[member[rows]]),
+                    "issued_at": pa.array(issued[rows], pa.timestamp("s")),
+                    "start_date": pa.array(start[rows].astype(np.int32), pa.date32()),
+                    "end_date": pa.array(end[rows].astype(np.int32), pa.date32()),
+                    "sum_insured": money(sum_insured[rows]),
+                }
+            )
 
-    def premium_transactions() -> pa.Table:
+    def premium_transactions() -> Iterator[pa.Table]:
         order = np.argsort(txn_ts, kind="stable")
-        return pa.table(
-            {
-                "transaction_id": make_ids("T", np.arange(1, txn_ts.size + 1), 11),
-                "policy_id": policy_ids.take(pa.array(txn_policy[order])),
-                "transaction_type": labels(TRANSACTION_TYPES, txn_type[order]),
-                "booked_at": pa.array(txn_ts[order], pa.timestamp("s")),
-                "amount": money(amounts[order]),
-            }
-        )
+        for lo in range(0, order.size, BATCH):  # in booking order
+            rows = order[lo : lo + BATCH]
+            yield pa.table(
+                {
+                    "transaction_id": make_ids("T", np.arange(lo + 1, lo + rows.size + 1), 11),
+                    "policy_id": policy_ids.take(pa.array(txn_policy[rows])),
+                    "transaction_type": labels(TRANSACTION_TYPES, txn_type[rows]),
+                    "booked_at": pa.array(txn_ts[rows], pa.timestamp("s")),
+                    "amount": money(amounts[rows]),
+                }
+            )
 
     tables = {
-        "members": lambda: _member_table(rng, joined),
+        "members": lambda: _member_batches(rng, joined),
         "policies": policies,
         "premium_transactions": premium_transactions,
     }

@@ -3,9 +3,10 @@ system's delivery markers once all its files are written."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from orchestration.generator.timeline import DAY, Window, day_number
-from orchestration.landing_contract import Table, delivery_marker, system_tables
+from orchestration.landing_contract import FILE_FORMATS, Table, delivery_marker, system_tables
 from orchestration.periods import Period
 
 ARROW_TYPES: dict[str, pa.DataType] = {
@@ -30,6 +31,7 @@ ARROW_TYPES: dict[str, pa.DataType] = {
 BOM = b"\xef\xbb\xbf"
 MARKER = "_demo.json"
 CSV_OPTIONS = pacsv.WriteOptions(include_header=True, batch_size=65_536)
+LANDING_FORMATS = FILE_FORMATS  # what the landing contracts accept
 
 
 @dataclass(frozen=True)
@@ -41,10 +43,13 @@ class FileFormat:
     bom: bool = False
 
 
-def file_format(table: Table) -> FileFormat:
+def file_format(table: Table, landing_format: str = "csv") -> FileFormat:
     """Export format per table: Excel-style BOM for the ledger, GBK for the compliance register, Parquet for custody
-    holdings, plain UTF-8 CSV otherwise."""
-    if table.key == "investments/holdings":
+    holdings, plain UTF-8 CSV otherwise; with ``landing_format`` ``parquet`` (a large delivery), every event table
+    in Parquet too."""
+    if landing_format not in LANDING_FORMATS:
+        raise ValueError(f"landing format must be one of {LANDING_FORMATS}, not {landing_format!r}")
+    if table.key == "investments/holdings" or (landing_format == "parquet" and table.kind == "event"):
         return FileFormat("parquet")
     if table.system == "ledger":
         return FileFormat(bom=True)
@@ -82,6 +87,55 @@ def write_file(path: Path, data: pa.Table, fmt: FileFormat) -> None:
         os.fsync(out.fileno())
 
 
+def _seconds(column: pa.ChunkedArray) -> np.ndarray:
+    """A timestamp or date column as int64 seconds."""
+    if column.type == pa.timestamp("s"):
+        return column.cast(pa.int64()).to_numpy()
+    return column.cast(pa.int32()).to_numpy().astype(np.int64) * DAY
+
+
+def _in_order(data: pa.Table, column: str) -> pa.Table:
+    """Rows sorted by ``column`` (stable), left as they are when already in order."""
+    values = _seconds(data.column(column))
+    if values.size and np.any(values[1:] < values[:-1]):
+        return data.take(pa.array(np.argsort(values, kind="stable")))
+    return data
+
+
+class _QuarterFile:
+    """One landing file written batch by batch (readable by its owner only, flushed to disk when closed)."""
+
+    def __init__(self, path: Path, fmt: FileFormat, table: Table):
+        self.fmt = fmt
+        self.out = _open_private(path)
+        schema = pa.schema([pa.field(c.name, ARROW_TYPES[c.type]) for c in table.columns])
+        if fmt.extension == "parquet":
+            self.writer = pq.ParquetWriter(self.out, schema, compression="zstd")
+        else:
+            if fmt.bom:
+                self.out.write(BOM)
+            self.sink = self.out if fmt.encoding == "utf-8" else pa.BufferOutputStream()
+            self.writer = pacsv.CSVWriter(self.sink, schema, write_options=CSV_OPTIONS)
+
+    def write(self, data: pa.Table) -> None:
+        self.writer.write_table(data)
+
+    def close(self) -> None:
+        self.writer.close()
+        if self.fmt.extension != "parquet" and self.fmt.encoding != "utf-8":
+            self.out.write(self.sink.getvalue().to_pybytes().decode("utf-8").encode(self.fmt.encoding))
+        self.out.flush()
+        os.fsync(self.out.fileno())
+        self.out.close()
+
+    def abandon(self) -> None:
+        """Release the file of a failed run (its partial content is not a delivery: no marker is written)."""
+        if not self.out.closed:
+            with contextlib.suppress(Exception):
+                self.writer.close()
+            self.out.close()
+
+
 @dataclass
 class Landing:
     """The landing folder of one generation run."""
@@ -89,6 +143,7 @@ class Landing:
     home: Path
     window: Window
     progress: Callable[[str], None] | None = None
+    landing_format: str = "csv"
     rows: dict[str, int] = field(default_factory=dict)
     written: dict[str, set[str]] = field(default_factory=dict)
 
@@ -111,31 +166,59 @@ class Landing:
     def _path(self, table: Table, quarter: Period) -> Path:
         folder = self.root / table.system
         self._mkdir(folder)
-        return folder / f"{table.file_stem(quarter.label)}.{file_format(table).extension}"
+        return folder / f"{table.file_stem(quarter.label)}.{self._format(table).extension}"
 
-    def event(self, table: Table, data: pa.Table) -> None:
-        """Split an event table by the quarter of its partition column; every quarter gets a file."""
-        data = conform(table, data)
-        column = data.column(table.partition_by)
-        values = column.cast(pa.int64()).to_numpy() if column.type == pa.timestamp("s") else None
-        if values is None:
-            values = column.cast(pa.int32()).to_numpy().astype(np.int64) * DAY
-        if values.size and np.any(values[1:] < values[:-1]):
-            order = np.argsort(values, kind="stable")
-            data, values = data.take(pa.array(order)), values[order]
-        bounds = np.searchsorted(values, self.window.quarter_bounds_days() * DAY, side="left")
-        if bounds[0] != 0 or bounds[-1] != values.size:
-            raise ValueError(f"{table.key}: rows outside the landed quarters")
-        for i, quarter in enumerate(self.window.quarters):
-            write_file(self._path(table, quarter), data.slice(bounds[i], bounds[i + 1] - bounds[i]), file_format(table))
-        self._done(table, data.num_rows)
+    def _format(self, table: Table) -> FileFormat:
+        return file_format(table, self.landing_format)
+
+    def event(self, table: Table, data: pa.Table | Iterable[pa.Table]) -> None:
+        """Split an event table by the quarter of its partition column; every quarter gets a file.
+
+        ``data``: the whole table, or batches in the order of the partition column, each written as it comes so
+        that a large table is never whole in memory."""
+        if isinstance(data, pa.Table):
+            data = [_in_order(conform(table, data), table.partition_by)]
+        bounds = self.window.quarter_bounds_days() * DAY
+        quarters, fmt = self.window.quarters, self._format(table)
+        files: list[_QuarterFile] = []
+        rows, latest = 0, None
+        try:
+            for batch in data:
+                batch = conform(table, batch)
+                values = _seconds(batch.column(table.partition_by))
+                if values.size == 0:
+                    continue
+                if np.any(values[1:] < values[:-1]) or (latest is not None and values[0] < latest):
+                    raise ValueError(f"{table.key}: batches not in order of {table.partition_by}")
+                if values[0] < bounds[0] or values[-1] >= bounds[-1]:
+                    raise ValueError(f"{table.key}: rows outside the landed quarters")
+                cuts = np.searchsorted(values, bounds, side="left")
+                for i in np.flatnonzero(cuts[1:] > cuts[:-1]):
+                    files = self._open_through(table, fmt, files, int(i))
+                    files[i].write(batch.slice(cuts[i], cuts[i + 1] - cuts[i]))
+                rows, latest = rows + batch.num_rows, values[-1]
+            files = self._open_through(table, fmt, files, len(quarters) - 1)
+            files[-1].close()
+        except BaseException:
+            for file in files:
+                file.abandon()
+            raise
+        self._done(table, rows)
+
+    def _open_through(self, table: Table, fmt: FileFormat, files: list[_QuarterFile], last: int):
+        """The quarter files up to ``last`` opened (every earlier one closed: batches come in order)."""
+        while len(files) <= last:
+            if files:
+                files[-1].close()
+            files.append(_QuarterFile(self._path(table, self.window.quarters[len(files)]), fmt, table))
+        return files
 
     def snapshot(self, table: Table, state_at: Callable[[int], pa.Table]) -> None:
         """Write the state at each quarter end (``state_at`` takes a day number)."""
         rows = 0
         for quarter in self.window.quarters:
             data = conform(table, state_at(day_number(quarter.end)))
-            write_file(self._path(table, quarter), data, file_format(table))
+            write_file(self._path(table, quarter), data, self._format(table))
             rows = data.num_rows
         self._done(table, rows)
 
