@@ -2,6 +2,8 @@
 -- deduction of acquisition costs): UPR = written premium booked by the quarter end
 -- x unexpired days of cover after it / days of cover. Not yet started: fully unearned; expired or
 -- cancelled by the quarter end: zero. A table, not a view: fct_premiums and the checks and tests read it.
+-- Each row carries its policy's product, line of business and channel (which never change), so that
+-- fct_premiums sums it by those without joining the policies again.
 {{ config(materialized='table') }}
 
 with
@@ -33,6 +35,9 @@ written_to_date as (
         quarter_ends.quarter_label,
         quarter_ends.quarter_end,
         policies.policy_id,
+        policies.product_code,
+        policies.line_of_business,
+        policies.channel,
         policies.start_date,
         policies.end_date,
         sum(premiums.amount) as written_premium
@@ -48,6 +53,9 @@ written_to_date as (
         quarter_ends.quarter_label,
         quarter_ends.quarter_end,
         policies.policy_id,
+        policies.product_code,
+        policies.line_of_business,
+        policies.channel,
         policies.start_date,
         policies.end_date
 ),
@@ -57,6 +65,9 @@ alive as (
         quarter_label,
         quarter_end,
         policy_id,
+        product_code,
+        line_of_business,
+        channel,
         start_date,
         end_date,
         written_premium,
@@ -69,6 +80,9 @@ final as (
         quarter_label,
         quarter_end,
         policy_id,
+        product_code,
+        line_of_business,
+        channel,
         written_premium,
         cover_days,
         case

@@ -23,16 +23,17 @@ quarters as (
     where period_kind = 'quarter'
 ),
 
+-- fct_premium_transactions and the UPR table carry their policies' attributes (every transaction's policy is
+-- in fct_policies: its not-null test on line_of_business), so only the cessions are joined to the policies.
 written as (
     select
-        booked.booked_quarter as quarter_label,
-        policies.product_code,
-        policies.line_of_business,
-        policies.channel,
-        sum(booked.amount) as written_premium
-    from {{ ref('fct_premium_transactions') }} as booked
-    inner join policies on booked.policy_id = policies.policy_id
-    group by booked.booked_quarter, policies.product_code, policies.line_of_business, policies.channel
+        booked_quarter as quarter_label,
+        product_code,
+        line_of_business,
+        channel,
+        sum(amount) as written_premium
+    from {{ ref('fct_premium_transactions') }}
+    group by booked_quarter, product_code, line_of_business, channel
 ),
 
 ceded as (
@@ -50,15 +51,14 @@ ceded as (
 -- One row per policy and quarter end in the UPR table (its unique_combination test): count(*) = policies.
 closing as (
     select
-        upr.quarter_label,
-        policies.product_code,
-        policies.line_of_business,
-        policies.channel,
+        quarter_label,
+        product_code,
+        line_of_business,
+        channel,
         count(*) as policies,
-        sum(upr.unearned_premium_reserve) as closing_upr
-    from {{ ref('int_policies__quarter_end_upr') }} as upr
-    inner join policies on upr.policy_id = policies.policy_id
-    group by upr.quarter_label, policies.product_code, policies.line_of_business, policies.channel
+        sum(unearned_premium_reserve) as closing_upr
+    from {{ ref('int_policies__quarter_end_upr') }}
+    group by quarter_label, product_code, line_of_business, channel
 ),
 
 brought_forward as (
