@@ -2,9 +2,17 @@
 -- deduction of acquisition costs): UPR = written premium booked by the quarter end
 -- x unexpired days of cover after it / days of cover. Not yet started: fully unearned; expired or
 -- cancelled by the quarter end: zero. A table, not a view: fct_premiums and the checks and tests read it.
+-- Incremental by quarter end (macros/incremental.sql): a quarter's rows depend on the policies and premium
+-- booked by its end only, i.e. on the deliveries up to that quarter.
 -- Each row carries its policy's product, line of business and channel (which never change), so that
 -- fct_premiums sums it by those without joining the policies again.
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='insert_overwrite' if target.type == 'spark' else 'append',
+    partition_by=['quarter_label'] if target.type == 'spark' else none,
+    pre_hook="{{ delete_rebuilt_quarters('quarter_label') }}",
+    on_schema_change='fail'
+) }}
 
 with
 
@@ -25,6 +33,7 @@ quarter_ends as (
         period_kind = 'quarter'
         and period_label <= '{{ var("close_quarter") }}'
         and end_date >= (select min(premiums.booked_date) from premiums)
+        and {{ rebuilt_quarters('period_label', is_incremental()) }}
 ),
 
 -- Each premium transaction meets the quarter ends at which its policy is alive and it is already booked, and

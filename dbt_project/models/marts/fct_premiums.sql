@@ -3,7 +3,16 @@
 -- previous quarter end - UPR at this quarter end (1/365 method, so cancellations and refunds are earned
 -- consistently with the reserve). The UPR is computed and rounded policy by policy in
 -- int_policies__quarter_end_upr and only summed here; the opening UPR of a key is the closing UPR of the
--- same key at the previous quarter end, which is the sum of its policies' brought-forward UPR.
+-- same key at the previous quarter end, which is the sum of its policies' brought-forward UPR. Incremental by
+-- quarter (macros/incremental.sql): an incremental build reads its inputs from the quarter before the first
+-- rebuilt one on.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='insert_overwrite' if target.type == 'spark' else 'append',
+    partition_by=['quarter_label'] if target.type == 'spark' else none,
+    pre_hook="{{ delete_rebuilt_quarters('quarter_label') }}",
+    on_schema_change='fail'
+) }}
 with
 
 policies as (
@@ -33,6 +42,7 @@ written as (
         channel,
         sum(amount) as written_premium
     from {{ ref('fct_premium_transactions') }}
+    where {{ rebuilt_quarters('booked_quarter', is_incremental()) }}
     group by booked_quarter, product_code, line_of_business, channel
 ),
 
@@ -45,6 +55,7 @@ ceded as (
         sum(cessions.ceded_premium) as ceded_premium
     from {{ ref('stg_reinsurance__cessions') }} as cessions
     inner join policies on cessions.policy_id = policies.policy_id
+    where {{ rebuilt_quarters('cessions.booked_quarter', is_incremental()) }}
     group by cessions.booked_quarter, policies.product_code, policies.line_of_business, policies.channel
 ),
 
@@ -58,6 +69,7 @@ closing as (
         count(*) as policies,
         sum(unearned_premium_reserve) as closing_upr
     from {{ ref('int_policies__quarter_end_upr') }}
+    where {{ rebuilt_quarters('quarter_label', is_incremental(), from_previous=true) }}
     group by quarter_label, product_code, line_of_business, channel
 ),
 
@@ -156,6 +168,7 @@ final as (
             - coalesce(closing_upr, 0) as decimal(20, 6)
         ) as earned_premium
     from by_key
+    where {{ rebuilt_quarters('quarter_label', is_incremental()) }}
 )
 
 select * from final
