@@ -108,14 +108,16 @@ class SparkWarehouse(Warehouse):
 
     @staticmethod
     def _view(con: duckdb.DuckDBPyConnection, schema: str, folder: Path) -> None:
-        """``<schema>.<folder name>`` over the folder's Parquet files (a folder without any is no table yet)."""
-        if not any(folder.glob("*.parquet")):
+        """``<schema>.<folder name>`` over the folder's Parquet files (a folder without any is no table yet); a
+        table partitioned by quarter (the incremental models) has one ``<column>=<quarter>`` folder per quarter."""
+        if any(folder.glob("*.parquet")):
+            files = f"read_parquet('{folder}/*.parquet', union_by_name = true)"
+        elif any(folder.glob("*=*/*.parquet")):
+            files = f"read_parquet('{folder}/*=*/*.parquet', union_by_name = true, hive_partitioning = true)"
+        else:
             return
         con.execute(f"create schema if not exists {schema}")
-        con.execute(
-            f"create or replace view {schema}.{folder.name} as "
-            f"select * from read_parquet('{folder}/*.parquet', union_by_name = true)"
-        )
+        con.execute(f"create or replace view {schema}.{folder.name} as select * from {files}")
 
 
 def build_warehouse(root: Path) -> Warehouse:

@@ -2,7 +2,17 @@
 -- deduction of acquisition costs): UPR = written premium booked by the quarter end
 -- x unexpired days of cover after it / days of cover. Not yet started: fully unearned; expired or
 -- cancelled by the quarter end: zero. A table, not a view: fct_premiums and the checks and tests read it.
-{{ config(materialized='table') }}
+-- Incremental by quarter end (macros/incremental.sql): a quarter's rows depend on the policies and premium
+-- booked by its end only, i.e. on the deliveries up to that quarter.
+-- Each row carries its policy's product, line of business and channel (which never change), so that
+-- fct_premiums sums it by those without joining the policies again.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='insert_overwrite' if target.type == 'spark' else 'append',
+    partition_by=['quarter_label'] if target.type == 'spark' else none,
+    pre_hook="{{ delete_rebuilt_quarters('quarter_label') }}",
+    on_schema_change='fail'
+) }}
 
 with
 
@@ -23,6 +33,7 @@ quarter_ends as (
         period_kind = 'quarter'
         and period_label <= '{{ var("close_quarter") }}'
         and end_date >= (select min(premiums.booked_date) from premiums)
+        and {{ rebuilt_quarters('period_label', is_incremental()) }}
 ),
 
 -- Each premium transaction meets the quarter ends at which its policy is alive and it is already booked, and
@@ -33,6 +44,9 @@ written_to_date as (
         quarter_ends.quarter_label,
         quarter_ends.quarter_end,
         policies.policy_id,
+        policies.product_code,
+        policies.line_of_business,
+        policies.channel,
         policies.start_date,
         policies.end_date,
         sum(premiums.amount) as written_premium
@@ -48,6 +62,9 @@ written_to_date as (
         quarter_ends.quarter_label,
         quarter_ends.quarter_end,
         policies.policy_id,
+        policies.product_code,
+        policies.line_of_business,
+        policies.channel,
         policies.start_date,
         policies.end_date
 ),
@@ -57,6 +74,9 @@ alive as (
         quarter_label,
         quarter_end,
         policy_id,
+        product_code,
+        line_of_business,
+        channel,
         start_date,
         end_date,
         written_premium,
@@ -69,6 +89,9 @@ final as (
         quarter_label,
         quarter_end,
         policy_id,
+        product_code,
+        line_of_business,
+        channel,
         written_premium,
         cover_days,
         case

@@ -1,9 +1,18 @@
 -- One row per premium transaction (written, endorsement, cancellation, refund) with its policy's
--- product, line of business and channel. Amounts in CNY, DECIMAL(18,2).
+-- product, line of business and channel. Amounts in CNY, DECIMAL(18,2). Incremental by booked quarter (the
+-- delivery quarter; macros/incremental.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='insert_overwrite' if target.type == 'spark' else 'append',
+    partition_by=['booked_quarter'] if target.type == 'spark' else none,
+    pre_hook="{{ delete_rebuilt_quarters('booked_quarter') }}",
+    on_schema_change='fail'
+) }}
 with
 
 premiums as (
     select * from {{ ref('stg_policy__premium_transactions') }}
+    where {{ rebuilt_quarters('booked_quarter', is_incremental()) }}
 ),
 
 policies as (

@@ -3,7 +3,16 @@
 -- previous quarter end - UPR at this quarter end (1/365 method, so cancellations and refunds are earned
 -- consistently with the reserve). The UPR is computed and rounded policy by policy in
 -- int_policies__quarter_end_upr and only summed here; the opening UPR of a key is the closing UPR of the
--- same key at the previous quarter end, which is the sum of its policies' brought-forward UPR.
+-- same key at the previous quarter end, which is the sum of its policies' brought-forward UPR. Incremental by
+-- quarter (macros/incremental.sql): an incremental build reads its inputs from the quarter before the first
+-- rebuilt one on.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='insert_overwrite' if target.type == 'spark' else 'append',
+    partition_by=['quarter_label'] if target.type == 'spark' else none,
+    pre_hook="{{ delete_rebuilt_quarters('quarter_label') }}",
+    on_schema_change='fail'
+) }}
 with
 
 policies as (
@@ -23,16 +32,18 @@ quarters as (
     where period_kind = 'quarter'
 ),
 
+-- fct_premium_transactions and the UPR table carry their policies' attributes (every transaction's policy is
+-- in fct_policies: its not-null test on line_of_business), so only the cessions are joined to the policies.
 written as (
     select
-        booked.booked_quarter as quarter_label,
-        policies.product_code,
-        policies.line_of_business,
-        policies.channel,
-        sum(booked.amount) as written_premium
-    from {{ ref('fct_premium_transactions') }} as booked
-    inner join policies on booked.policy_id = policies.policy_id
-    group by booked.booked_quarter, policies.product_code, policies.line_of_business, policies.channel
+        booked_quarter as quarter_label,
+        product_code,
+        line_of_business,
+        channel,
+        sum(amount) as written_premium
+    from {{ ref('fct_premium_transactions') }}
+    where {{ rebuilt_quarters('booked_quarter', is_incremental()) }}
+    group by booked_quarter, product_code, line_of_business, channel
 ),
 
 ceded as (
@@ -44,21 +55,22 @@ ceded as (
         sum(cessions.ceded_premium) as ceded_premium
     from {{ ref('stg_reinsurance__cessions') }} as cessions
     inner join policies on cessions.policy_id = policies.policy_id
+    where {{ rebuilt_quarters('cessions.booked_quarter', is_incremental()) }}
     group by cessions.booked_quarter, policies.product_code, policies.line_of_business, policies.channel
 ),
 
 -- One row per policy and quarter end in the UPR table (its unique_combination test): count(*) = policies.
 closing as (
     select
-        upr.quarter_label,
-        policies.product_code,
-        policies.line_of_business,
-        policies.channel,
+        quarter_label,
+        product_code,
+        line_of_business,
+        channel,
         count(*) as policies,
-        sum(upr.unearned_premium_reserve) as closing_upr
-    from {{ ref('int_policies__quarter_end_upr') }} as upr
-    inner join policies on upr.policy_id = policies.policy_id
-    group by upr.quarter_label, policies.product_code, policies.line_of_business, policies.channel
+        sum(unearned_premium_reserve) as closing_upr
+    from {{ ref('int_policies__quarter_end_upr') }}
+    where {{ rebuilt_quarters('quarter_label', is_incremental(), from_previous=true) }}
+    group by quarter_label, product_code, line_of_business, channel
 ),
 
 brought_forward as (
@@ -156,6 +168,7 @@ final as (
             - coalesce(closing_upr, 0) as decimal(20, 6)
         ) as earned_premium
     from by_key
+    where {{ rebuilt_quarters('quarter_label', is_incremental()) }}
 )
 
 select * from final

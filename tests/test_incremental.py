@@ -1,0 +1,154 @@
+"""Incremental close (orchestration/incremental.py): a close after an earlier one rebuilds the incremental models
+only from the first new or changed quarter, and every table and published figure equals a full rebuild's."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.incremental import FULL, project_fingerprint, rebuild_from, state_path
+from orchestration.periods import Period, quarter_range
+from tests.conftest import REPO, SEED_SCENARIO, regwh
+
+SCHEMAS = ("intermediate", "marts", "regulatory")
+MANIFEST = REPO / "dbt_project" / "target" / "manifest.json"
+INCREMENTAL = ("int_policies__quarter_end_upr", "fct_premium_transactions", "fct_premiums")
+
+
+def differences(left: Path, right: Path) -> dict[str, tuple[int, int]]:
+    """Tables of the two warehouses that differ: name -> rows only in left, rows only in right (``except all``)."""
+    with duckdb.connect() as con:
+        con.execute(f"attach '{left / 'warehouse.duckdb'}' as l (read_only)")
+        con.execute(f"attach '{right / 'warehouse.duckdb'}' as r (read_only)")
+        tables = con.execute(
+            "select schema_name, table_name from duckdb_tables() where database_name = 'l' and schema_name in "
+            f"{SCHEMAS} order by all"
+        ).fetchall()
+        assert {name for _, name in tables} >= set(INCREMENTAL)
+        found = {}
+        for schema, table in tables:
+            name = f"{schema}.{table}"
+            only_left, only_right = (
+                con.execute(f"select count(*) from (from {a}.{name} except all from {b}.{name})").fetchone()[0]
+                for a, b in (("l", "r"), ("r", "l"))
+            )
+            if only_left or only_right:
+                found[name] = (only_left, only_right)
+        return found
+
+
+def package_tables(root: Path, period: str) -> dict[str, list[dict[str, str]]]:
+    """The CSV files of the period's latest published package."""
+    package = max((root / "extracts" / period).iterdir(), key=lambda p: int(p.name[1:]))
+    return {f.name: list(csv.DictReader(f.open(encoding="utf-8"))) for f in sorted(package.glob("*.csv"))}
+
+
+def close(root: Path, period: str, *args: str) -> str:
+    result = regwh(root, "close", "--period", period, *args)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result.stdout
+
+
+def change_one_channel(landing: Path, quarter: str) -> None:
+    """Move the first policy of the quarter's delivery to another channel (a corrected delivery: its premium,
+    UPR and fct_premiums rows change from that quarter on, the ledger totals do not)."""
+    path = landing / "policy" / f"policies_{quarter}.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    rows[0]["channel"] = "broker" if rows[0]["channel"] != "broker" else "agency"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A scale-0.002 seed delivery, 2022Q1..2025Q2."""
+    root = tmp_path_factory.mktemp("incremental") / "source"
+    scenario = root.parent / "scenario.yaml"
+    shutil.copy(SEED_SCENARIO, scenario)
+    result = regwh(root, "generate", "--scenario", str(scenario), "--scale", "0.002", "--seed", "7")
+    assert result.returncode == 0, result.stderr
+    return root
+
+
+def test_incremental_closes_equal_full_rebuilds(generated: Path, tmp_path: Path) -> None:
+    """Two homes close the same deliveries in the same order, one with the incremental models refreshed fully
+    every time (its record removed). The same order, because the reserving estimates of every valued quarter stay
+    in the warehouse from close to close (a 2025Q1 close leaves a 2024Q4 valuation that fct_reserves reads)."""
+    incremental, scratch = tmp_path / "incremental", tmp_path / "scratch"
+    held = tmp_path / "held"
+    shutil.copytree(generated / "landing", held)
+    for root in (incremental, scratch):
+        root.mkdir()
+        shutil.copytree(held, root / "landing", ignore=shutil.ignore_patterns("*2025Q2*"))
+
+    # 2025Q1 with the deliveries through 2025Q1, then 2025Q2 delivered and 2025H1 closed: only 2025Q2 rebuilt.
+    # (An earlier half year does not close on the generated data: its ledger reconciles from 2024Q4 on.)
+    for root in (incremental, scratch):
+        assert "incremental models: full refresh" in close(root, "2025Q1")
+        shutil.copytree(held, root / "landing", dirs_exist_ok=True)
+    assert "incremental models: quarters from 2025Q2" in close(incremental, "2025H1")
+    state_path(scratch).unlink()
+    assert "incremental models: full refresh" in close(scratch, "2025H1")
+    assert differences(incremental, scratch) == {}
+    assert package_tables(incremental, "2025H1") == package_tables(scratch, "2025H1")
+
+    # Nothing delivered anew: nothing of the incremental models is rebuilt (the quarter after the close).
+    delivered = quarter_range(Period.parse("2022Q1"), Period.parse("2025Q2"))
+    assert rebuild_from(incremental, Period.parse("2025Q2"), delivered, MANIFEST) == "2025Q3"
+
+    # A corrected 2024Q3 delivery: the incremental close rebuilds from 2024Q3 and still equals a full rebuild.
+    for home in (incremental, scratch):
+        change_one_channel(home / "landing", "2024Q3")
+    state_path(scratch).unlink()
+    assert "incremental models: quarters from 2024Q3" in close(incremental, "2025H1", "--restate", "2024Q3 corrected")
+    assert "incremental models: full refresh" in close(scratch, "2025H1", "--restate", "2024Q3 corrected")
+    assert differences(incremental, scratch) == {}
+    assert package_tables(incremental, "2025H1") == package_tables(scratch, "2025H1")
+
+
+def test_rebuild_start_from_the_record(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No record, other dbt code, an earlier closed quarter: full refresh; a changed delivery: from its quarter."""
+    from orchestration import incremental
+    from orchestration.ingest import raw_partition_path
+    from orchestration.landing_contract import load_contracts
+    from orchestration.settings import raw_dir
+
+    inputs = {table.key for table in incremental.incremental_inputs(MANIFEST)}
+    assert inputs == {"policy/products", "policy/policies", "policy/premium_transactions", "reinsurance/cessions"}
+    delivered = quarter_range(Period.parse("2024Q1"), Period.parse("2024Q4"))
+    q4 = Period.parse("2024Q4")
+    assert rebuild_from(home, q4, delivered, MANIFEST) == FULL
+    incremental.record(home, incremental.plan(home, q4, delivered, MANIFEST)[1])
+    assert rebuild_from(home, q4, delivered, MANIFEST) == "2025Q1"
+    assert rebuild_from(home, Period.parse("2025Q1"), [*delivered, Period.parse("2025Q1")], MANIFEST) == "2025Q1"
+    assert rebuild_from(home, Period.parse("2024Q3"), delivered[:3], MANIFEST) == FULL
+
+    premiums = next(t for t in load_contracts() if t.key == "policy/premium_transactions")
+    partition = raw_partition_path(raw_dir(home), premiums, Period.parse("2024Q2"))
+    partition.parent.mkdir(parents=True)
+    (partition.parent / "_source.json").write_text(json.dumps({"sha256": "changed"}), encoding="utf-8")
+    assert rebuild_from(home, q4, delivered, MANIFEST) == "2024Q2"
+
+    monkeypatch.setattr(incremental, "project_fingerprint", lambda: "other code")
+    assert rebuild_from(home, q4, delivered, MANIFEST) == FULL
+    incremental.forget(home)
+    assert not incremental.state_path(home).exists()
+
+
+def test_fingerprint_covers_the_models(tmp_path: Path) -> None:
+    """Any edit to a model changes the project's fingerprint (so the next close refreshes fully)."""
+    project = tmp_path / "dbt_project"
+    shutil.copytree(REPO / "dbt_project", project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    before = project_fingerprint(project)
+    assert project_fingerprint(project) == before
+    model = project / "models" / "marts" / "fct_premiums.sql"
+    model.write_text(model.read_text(encoding="utf-8") + "\n-- edited\n", encoding="utf-8")
+    assert project_fingerprint(project) != before
