@@ -103,11 +103,6 @@ def plan(root: Path, close_quarter: Period, delivered: list[Period], manifest_pa
     return Period.quarter_of(close_quarter.end + timedelta(days=1)).label, now
 
 
-def rebuild_from(root: Path, close_quarter: Period, delivered: list[Period], manifest_path: Path) -> str:
-    """The first quarter the incremental models rebuild (a label), or ``FULL``."""
-    return plan(root, close_quarter, delivered, manifest_path)[0]
-
-
 def forget(root: Path) -> None:
     """Drop the record: the next close refreshes fully (called before any build that may change the tables)."""
     state_path(root).unlink(missing_ok=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.incremental import FULL, project_fingerprint, rebuild_from, state_path
+from orchestration.incremental import FULL, plan, project_fingerprint, state_path
 from orchestration.periods import Period, quarter_range
 from tests.conftest import REPO, SEED_SCENARIO, regwh
 
@@ -79,30 +79,30 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_incremental_closes_equal_full_rebuilds(generated: Path, tmp_path: Path) -> None:
-    """Two homes close the same deliveries in the same order, one with the incremental models refreshed fully
-    every time (its record removed). The same order, because the reserving estimates of every valued quarter stay
-    in the warehouse from close to close (a 2025Q1 close leaves a 2024Q4 valuation that fct_reserves reads)."""
+    """The insurer's sequence (2025Q1 closed, then 2025Q2 delivered and 2025H1 closed, incrementally) builds and
+    publishes what a fresh home closing 2025H1 at once does; so does a corrected earlier delivery closed again in
+    both (one incrementally, one refreshed fully). The 2024Q4 valuation the 2025Q1 close leaves in the reserving
+    tables is not the 2025H1 close's: fct_reserves reads only the quarters the close reports."""
     incremental, scratch = tmp_path / "incremental", tmp_path / "scratch"
     held = tmp_path / "held"
     shutil.copytree(generated / "landing", held)
-    for root in (incremental, scratch):
-        root.mkdir()
-        shutil.copytree(held, root / "landing", ignore=shutil.ignore_patterns("*2025Q2*"))
+    incremental.mkdir()
+    shutil.copytree(held, incremental / "landing", ignore=shutil.ignore_patterns("*2025Q2*"))
+    scratch.mkdir()
+    shutil.copytree(held, scratch / "landing")
 
     # 2025Q1 with the deliveries through 2025Q1, then 2025Q2 delivered and 2025H1 closed: only 2025Q2 rebuilt.
     # (An earlier half year does not close on the generated data: its ledger reconciles from 2024Q4 on.)
-    for root in (incremental, scratch):
-        assert "incremental models: full refresh" in close(root, "2025Q1")
-        shutil.copytree(held, root / "landing", dirs_exist_ok=True)
+    assert "incremental models: full refresh" in close(incremental, "2025Q1")
+    shutil.copytree(held, incremental / "landing", dirs_exist_ok=True)
     assert "incremental models: quarters from 2025Q2" in close(incremental, "2025H1")
-    state_path(scratch).unlink()
     assert "incremental models: full refresh" in close(scratch, "2025H1")
     assert differences(incremental, scratch) == {}
     assert package_tables(incremental, "2025H1") == package_tables(scratch, "2025H1")
 
     # Nothing delivered anew: nothing of the incremental models is rebuilt (the quarter after the close).
     delivered = quarter_range(Period.parse("2022Q1"), Period.parse("2025Q2"))
-    assert rebuild_from(incremental, Period.parse("2025Q2"), delivered, MANIFEST) == "2025Q3"
+    assert plan(incremental, Period.parse("2025Q2"), delivered, MANIFEST)[0] == "2025Q3"
 
     # A corrected 2024Q3 delivery: the incremental close rebuilds from 2024Q3 and still equals a full rebuild.
     for home in (incremental, scratch):
@@ -125,20 +125,20 @@ def test_rebuild_start_from_the_record(home: Path, monkeypatch: pytest.MonkeyPat
     assert inputs == {"policy/products", "policy/policies", "policy/premium_transactions", "reinsurance/cessions"}
     delivered = quarter_range(Period.parse("2024Q1"), Period.parse("2024Q4"))
     q4 = Period.parse("2024Q4")
-    assert rebuild_from(home, q4, delivered, MANIFEST) == FULL
+    assert plan(home, q4, delivered, MANIFEST)[0] == FULL
     incremental.record(home, incremental.plan(home, q4, delivered, MANIFEST)[1])
-    assert rebuild_from(home, q4, delivered, MANIFEST) == "2025Q1"
-    assert rebuild_from(home, Period.parse("2025Q1"), [*delivered, Period.parse("2025Q1")], MANIFEST) == "2025Q1"
-    assert rebuild_from(home, Period.parse("2024Q3"), delivered[:3], MANIFEST) == FULL
+    assert plan(home, q4, delivered, MANIFEST)[0] == "2025Q1"
+    assert plan(home, Period.parse("2025Q1"), [*delivered, Period.parse("2025Q1")], MANIFEST)[0] == "2025Q1"
+    assert plan(home, Period.parse("2024Q3"), delivered[:3], MANIFEST)[0] == FULL
 
     premiums = next(t for t in load_contracts() if t.key == "policy/premium_transactions")
     partition = raw_partition_path(raw_dir(home), premiums, Period.parse("2024Q2"))
     partition.parent.mkdir(parents=True)
     (partition.parent / "_source.json").write_text(json.dumps({"sha256": "changed"}), encoding="utf-8")
-    assert rebuild_from(home, q4, delivered, MANIFEST) == "2024Q2"
+    assert plan(home, q4, delivered, MANIFEST)[0] == "2024Q2"
 
     monkeypatch.setattr(incremental, "project_fingerprint", lambda: "other code")
-    assert rebuild_from(home, q4, delivered, MANIFEST) == FULL
+    assert plan(home, q4, delivered, MANIFEST)[0] == FULL
     incremental.forget(home)
     assert not incremental.state_path(home).exists()
 

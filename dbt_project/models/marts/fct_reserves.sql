@@ -3,10 +3,14 @@
 -- = case reserves + IBNR (chain-ladder / Bornhuetter-Ferguson) + claim-handling expense reserve (ULAE).
 with
 
+-- The quarters the close reports (int_reporting__solvency_periods: the closed quarter and the one before), as
+-- the reserving asset valued them: valuations an earlier close left in the table (a 2024Q4 valuation after the
+-- 2025Q1 close) are not this close's, so the figures do not depend on which periods were closed before.
 valuations as (
-    select distinct valuation_quarter as quarter_label
-    from {{ source('reserving', 'ibnr_estimates') }}
-    where valuation_quarter <= '{{ var("close_quarter") }}'
+    select distinct estimates.valuation_quarter as quarter_label
+    from {{ source('reserving', 'ibnr_estimates') }} as estimates
+    inner join {{ ref('int_reporting__solvency_periods') }} as solvency_periods
+        on estimates.valuation_quarter = solvency_periods.period_label
 ),
 
 quarter_ends as (
