@@ -2,7 +2,8 @@
 
 Per scale: generate the seed scenario's demo delivery (timed apart), run ``regwh close --period 2025H1`` in
 a fresh ``$REGWH_HOME`` under ``$REGWH_BENCH_HOME`` (default ``var/bench``), then the same close again with
-``--restate`` (deliveries unchanged; ``REGWH_BENCH_RECLOSE=0`` skips it), then the insurer's own sequence in a
+``--restate`` (deliveries unchanged; ``REGWH_BENCH_RECLOSE=0`` skips it; ``REGWH_BENCH_FORMAT=parquet`` delivers
+the event tables as Parquet, a tenth of the CSV's disk), then the insurer's own sequence in a
 second home (``REGWH_BENCH_QUARTERLY=0`` skips it): ``--period 2025Q1`` with every delivery up to 2025Q1, then
 the 2025Q2 deliveries arrive and ``--period 2025H1`` closes (measured: the next-quarter close). Records wall and
 CPU seconds, peak resident memory of the largest process and of the whole process tree, per stage (extract, dbt,
@@ -34,18 +35,26 @@ BIN = Path(sys.executable).parent
 PAGE = os.sysconf("SC_PAGE_SIZE")
 BEGIN, END = "<!-- bench: measured -->", "<!-- bench: end -->"
 STAGES = ("extract", "dbt", "reserving", "validation", "publication")
-FLOOR_SQL = """
-select
-    (select sum(amount) from read_csv('{landing}/policy/premium_transactions_2025Q*.csv', header = true,
-        columns = {{'transaction_id': 'VARCHAR', 'policy_id': 'VARCHAR', 'transaction_type': 'VARCHAR',
-                    'booked_at': 'TIMESTAMP', 'amount': 'DECIMAL(18,2)'}})) as premium,
-    (select sum(amount) from read_csv('{landing}/claims/claim_payments_2025Q*.csv', header = true,
-        columns = {{'payment_id': 'VARCHAR', 'claim_id': 'VARCHAR', 'payment_type': 'VARCHAR',
-                    'paid_at': 'TIMESTAMP', 'amount': 'DECIMAL(18,2)'}})) as claims,
-    (select sum(amount) from read_csv('{landing}/claims/case_reserve_movements_*.csv', header = true,
-        columns = {{'movement_id': 'VARCHAR', 'claim_id': 'VARCHAR', 'booked_at': 'TIMESTAMP',
-                    'amount': 'DECIMAL(18,2)'}})) as case_reserves
-"""
+# The floor: premium, claims and case reserve totals straight from the landing files (CSV typed by hand, no sniffing).
+FLOOR_INPUTS = {
+    "premium": ("policy/premium_transactions_2025Q*", "transaction_id, policy_id, transaction_type, booked_at"),
+    "claims": ("claims/claim_payments_2025Q*", "payment_id, claim_id, payment_type, paid_at"),
+    "case_reserves": ("claims/case_reserve_movements_*", "movement_id, claim_id, booked_at"),
+}
+
+
+def floor_sql(landing: Path, landing_format: str) -> str:
+    """The floor's SQL over the landing files of ``landing_format`` (``csv`` or ``parquet``)."""
+    sums = []
+    for name, (pattern, text_columns) in FLOOR_INPUTS.items():
+        path = f"{landing}/{pattern}.{landing_format}"
+        if landing_format == "parquet":
+            source = f"read_parquet('{path}')"
+        else:
+            columns = ", ".join(f"'{c}': 'VARCHAR'" for c in text_columns.split(", "))
+            source = f"read_csv('{path}', header = true, columns = {{{columns}, 'amount': 'DECIMAL(18,2)'}})"
+        sums.append(f"(select sum(cast(amount as DECIMAL(18,2))) from {source}) as {name}")
+    return f"select {', '.join(sums)}"
 
 
 def stage_of(step: str) -> str:
@@ -222,19 +231,19 @@ def quarterly(scale: str, base: Path, landing: Path) -> tuple[Measure, dict[str,
     return result
 
 
-def bench(scale: str, base: Path) -> dict:
+def bench(scale: str, base: Path, landing_format: str = "csv") -> dict:
     home = base / f"scale-{scale}"
     env = _env(home)
     subprocess.run(["rm", "-rf", str(home)], check=True)
     # The generator itself: calibration (on by default) closes the period once more in a scratch home.
-    scenario = ["--scenario", "scenarios/seed_2025h1.yaml", "--no-calibrate"]
+    scenario = ["--scenario", "scenarios/seed_2025h1.yaml", "--no-calibrate", "--format", landing_format]
     generate = run([str(BIN / "regwh"), "generate", *scenario, "--scale", scale], env)
     load = os.getloadavg()[0]
     close = run([str(BIN / "regwh"), "close", "--period", "2025H1"], env)
     rows = json.loads((home / "extracts" / "2025H1" / "v1" / "manifest.json").read_text())["inputs"]
     input_rows = sum(item["rows"] for item in rows)
     started = time.perf_counter()
-    duckdb.sql(FLOOR_SQL.format(landing=home / "landing")).fetchall()
+    duckdb.sql(floor_sql(home / "landing", landing_format)).fetchall()
     floor = time.perf_counter() - started
     first = stages(step_intervals(home), close.samples)
     # The steady state: every delivery already extracted (unchanged sha256), the warehouse rebuilt and republished.
@@ -334,6 +343,7 @@ def machine() -> str:
 
 def main(scales: list[str]) -> None:
     base = Path(os.environ.get("REGWH_BENCH_HOME") or REPO / "var" / "bench")
+    landing_format = os.environ.get("REGWH_BENCH_FORMAT", "csv")
     results: list[dict] = []
     skipped: dict[str, str] = {}
     for scale in scales:
@@ -342,7 +352,7 @@ def main(scales: list[str]) -> None:
             print(f"scale {scale} not run: {why}", flush=True)
             skipped[scale] = why
             continue
-        results.append(bench(scale, base))
+        results.append(bench(scale, base, landing_format))
         print(report(results[-1:], {}), flush=True)
     table = report(results, skipped)
     print(table)
@@ -350,7 +360,8 @@ def main(scales: list[str]) -> None:
     plot(results, docs / "performance.png")
     measured = (
         f'Measured with `make bench SCALES="{" ".join(scales)}"` (scripts/bench.py) on {machine()}, '
-        f"{time.strftime('%Y-%m-%d %H:%M')}. Generate = `regwh generate --no-calibrate` (the generator alone: "
+        f"{time.strftime('%Y-%m-%d %H:%M')}, landing {landing_format.upper()}. Generate = `regwh generate "
+        f"--no-calibrate --format {landing_format}` (the generator alone: "
         "calibration closes the period once more); close = `regwh close --period 2025H1` in a fresh home, without "
         "generation; CPU = user + system seconds of its process tree; peak GB = largest single process (wait4) "
         "and whole process tree (the close and its dbt subprocess, sampled every 0.2 s); load = 1-minute load "
@@ -359,7 +370,7 @@ def main(scales: list[str]) -> None:
         "nothing is extracted again: the warehouse is rebuilt, gated and republished); next-quarter close = in a "
         "second home, `--period 2025Q1` closed with the deliveries up to 2025Q1, then the 2025Q2 deliveries "
         "arrive and `--period 2025H1` is closed and measured (the insurer's own sequence); floor = a bare DuckDB "
-        "script summing premium, claims and case reserves straight from the landing CSVs; home GB = the home's "
+        "script summing premium, claims and case reserves straight from the landing files; home GB = the home's "
         "files after both closes (deleted afterwards unless `REGWH_BENCH_KEEP=1`). Per stage: wall s = its "
         "steps' time summed; rows/s = input rows ÷ that time; peak GB = the largest sample of the tree's memory "
         "taken during one of its steps; × floor = its time ÷ the floor's. A scale whose disk or memory need "

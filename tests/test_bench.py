@@ -52,3 +52,26 @@ def test_the_quarterly_sequence_links_all_but_the_last_quarter_then_only_it(tmp_
     linked = target / "policy" / "members_2025Q2.csv"
     assert linked.stat().st_ino == (source / "policy" / "members_2025Q2.csv").stat().st_ino  # a link, not a copy
     assert len([p for p in target.rglob("*") if p.is_file()]) == 4
+
+
+def test_the_floor_sums_the_same_totals_from_csv_and_parquet_landing(tmp_path: Path) -> None:
+    import duckdb
+
+    rows = {
+        "policy/premium_transactions_2025Q1": "transaction_id, policy_id, transaction_type, booked_at, amount",
+        "claims/claim_payments_2025Q2": "payment_id, claim_id, payment_type, paid_at, amount",
+        "claims/case_reserve_movements_2024Q4": "movement_id, claim_id, booked_at, amount",
+    }
+    for stem, header in rows.items():
+        path = tmp_path / f"{stem}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        width = len(header.split(", ")) - 1
+        path.write_text(f"{header.replace(' ', '')}\n" + "".join(f"{'x,' * width}{a}\n" for a in ("0.10", "0.20")))
+        duckdb.sql(f"copy (select * from read_csv('{path}', all_varchar = true)) to '{tmp_path / stem}.parquet'")
+    (tmp_path / "policy" / "premium_transactions_2024Q4.csv").write_text("transaction_id\n")  # outside the glob
+
+    from_csv = duckdb.sql(bench.floor_sql(tmp_path, "csv")).fetchall()[0]
+    from_parquet = duckdb.sql(bench.floor_sql(tmp_path, "parquet")).fetchall()[0]
+
+    assert [str(total) for total in from_csv] == ["0.30", "0.30", "0.30"]
+    assert from_parquet == from_csv
