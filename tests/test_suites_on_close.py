@@ -96,6 +96,13 @@ BROKEN = [
         {"POLICIES-006": "channel_codes = 2025Q2: agency,broker,fax,online_direct,platform"},
     ),
     (
+        "fct_policies",  # a checked quarter's policy key again on a row issued before the checked quarters
+        "insert into marts.fct_policies select * replace (timestamp '2024-11-05 10:00:00' as issued_at) "
+        "from marts.fct_policies where policy_id = (select min(policy_id) from marts.fct_policies "
+        "where issued_at >= '2025-04-01' and issued_at < '2025-07-01')",
+        {"POLICIES-002": "duplicate_keys = 2025Q2: 1"},
+    ),
+    (
         "fct_ledger_balances",  # opening moved, closing kept: the roll-forward and previous closing both break
         "update marts.fct_ledger_balances set opening_balance = opening_balance + 100 "
         "where month_end = '2025-05-31' and account_code = '1001'",

@@ -124,9 +124,11 @@ FCT_POLICIES = FactCheck(
             where quarters.checked
         ),
 
+        -- a checked policy's key anywhere else in the table (grouping only the keys of the checked quarters)
         repeated as (
             select policy_id
             from marts.fct_policies
+            where policy_id in (select policies.policy_id from policies)
             group by policy_id
             having count(*) > 1
         ),
