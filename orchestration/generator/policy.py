@@ -58,25 +58,38 @@ BATCH = 1_000_000  # rows of a landed table built at a time
 MONTH = 30  # days of cover of a monthly-term policy
 
 
+NEVER_DAY = np.iinfo(np.int32).max // 2  # cancellation day of a policy never cancelled
+
+
+def policy_ids(index: np.ndarray) -> pa.Array:
+    """Policy numbers of policy indexes (0-based, in issue order)."""
+    return make_ids("P", np.asarray(index, dtype=np.int64) + 1, 10)
+
+
 @dataclass
 class PolicyBook:
-    """Policies in issue order, with what claims and reinsurance need, and the landed tables."""
+    """Policies in issue order, with what claims and reinsurance need, and the landed tables. Compact dtypes (int32
+    indexes and days, int8 codes; times in int64 seconds, money in int64 fen) bound the memory of a large book;
+    policy numbers are made from the index when needed (``policy_ids``)."""
 
-    policy_ids: pa.Array
-    member: np.ndarray
-    product: np.ndarray
-    line: np.ndarray
+    member: np.ndarray  # int32
+    product: np.ndarray  # int8
+    line: np.ndarray  # int8
     issued_ts: np.ndarray
-    start_day: np.ndarray
-    end_day: np.ndarray
-    cancel_day: np.ndarray  # day the cancellation was booked, or a far-future sentinel
+    start_day: np.ndarray  # int32
+    end_day: np.ndarray  # int32
+    cancel_day: np.ndarray  # int32: day the cancellation was booked, or ``NEVER_DAY``
     premium_fen: np.ndarray
-    booked_ts: np.ndarray  # premium transactions: booking time and amount (fen)
+    booked_ts: np.ndarray  # premium transactions in booking order: time and amount (fen)
     booked_fen: np.ndarray
-    booked_line: np.ndarray
-    booked_policy: np.ndarray
-    booked_type: np.ndarray
+    booked_policy: np.ndarray  # int32
+    booked_type: np.ndarray  # int8
     tables: dict[str, Callable[[], Iterator[pa.Table]]]  # built in batches as they are written, to bound memory
+
+    @property
+    def booked_line(self) -> np.ndarray:
+        """Line of each premium transaction (int8)."""
+        return self.line[self.booked_policy]
 
 
 def daytime(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -209,7 +222,7 @@ def _issue(rng: np.random.Generator, window: Window, joined, first_start, chain,
     issued = np.where(k == 0, joined[member] + rng.integers(60, 1800, member.size), renewal_issue)
     last = k == chain[member] - 1
     end = start + 364
-    cancel_day = np.full(member.size, np.iinfo(np.int64).max // 4)
+    cancel_day = np.full(member.size, NEVER_DAY, dtype=np.int64)
     cut = last & cancels[member]
     hi = np.minimum(end[cut], window.end_day)
     cancel_day[cut] = start[cut] + np.floor(rng.random(cut.sum()) * (hi - start[cut] + 1)).astype(np.int64)
@@ -253,12 +266,12 @@ def _issue(rng: np.random.Generator, window: Window, joined, first_start, chain,
         (extra_start - rng.integers(0, 3, extra_start.size)) * DAY + daytime(rng, extra_start.size),
         joined[extra_member] + 60,
     )
-    extra_cancel = np.full(extra_start.size, np.iinfo(np.int64).max // 4)
+    extra_cancel = np.full(extra_start.size, NEVER_DAY, dtype=np.int64)
     cooled = rng.random(extra_start.size) < 0.02
     extra_cancel[cooled] = np.minimum(extra_start[cooled] + rng.integers(0, 5, cooled.sum()), window.end_day)
 
     chain_product = product_of_member[np.concatenate([member, m_member])]
-    never = np.full(m_member.size, np.iinfo(np.int64).max // 4)
+    never = np.full(m_member.size, NEVER_DAY, dtype=np.int64)
     member = np.concatenate([member, m_member, extra_member])
     order = np.argsort(np.concatenate([issued, m_issued, extra_issued]), kind="stable")
     member = member[order]
@@ -280,50 +293,62 @@ def build_policies(scenario: Scenario, window: Window, scale: float, rng: np.ran
     member, issued, start, product, cancel_day = _issue(
         rng, window, joined, first_start, chain, active, cancels, product_of_member
     )
-    term = np.array([p.term_days for p in PRODUCTS])[product]
+    del first_start, chain, active, cancels, product_of_member, line_of_member
+    member, start, cancel_day = member.astype(np.int32), start.astype(np.int32), cancel_day.astype(np.int32)
+    product = product.astype(np.int8)
+    channel_of_member = channel_of_member.astype(np.int8)
+    term = np.array([p.term_days for p in PRODUCTS], dtype=np.int32)[product]
     end = start + term - 1
-    line = np.array([p.line for p in PRODUCTS])[product]
+    line = np.array([p.line for p in PRODUCTS], dtype=np.int8)[product]
     n = member.size
     base = np.array([p.premium for p in PRODUCTS])[product] * rng.lognormal(0, 0.35, n)
 
     txn_policy, txn_type, txn_ts, txn_mult = _transactions(rng, window, issued, start, end, cancel_day, term)
+    del term
     premium_fen, amounts = _calibrate(
         scenario, window, rng, base, line, txn_policy, txn_type, txn_ts, txn_mult, (issued // DAY, start, end)
     )
+    del base, txn_mult
+    order = np.argsort(txn_ts, kind="stable")  # premium transactions in booking order from here on
+    txn_ts, amounts, txn_policy, txn_type = txn_ts[order], amounts[order], txn_policy[order], txn_type[order]
+    del order
 
-    policy_ids = make_ids("P", np.arange(1, n + 1), 10)
-    member_ids = make_ids("M", np.arange(1, n_members + 1), 9)
-    si_options = [np.array(p.sum_insured) for p in PRODUCTS]
-    sum_insured = np.zeros(n, dtype=np.int64)
+    si_options = [np.array(p.sum_insured, dtype=np.int64) * 100 for p in PRODUCTS]
+    si_option = np.zeros(n, dtype=np.int8)  # index into the product's sums insured
     u = rng.random(n)
     for i, options in enumerate(si_options):  # one pass per product
         rows = product == i
-        sum_insured[rows] = options[(u[rows] * options.size).astype(np.int64)] * 100
+        si_option[rows] = (u[rows] * options.size).astype(np.int8)
+    del u
+    si_table = np.zeros((len(PRODUCTS), max(o.size for o in si_options)), dtype=np.int64)
+    for i, options in enumerate(si_options):
+        si_table[i, : options.size] = options
 
     def policies() -> Iterator[pa.Table]:
         for lo in range(0, n, BATCH):  # in issue order
             rows = slice(lo, lo + BATCH)
+            who = member[rows]
             yield pa.table(
                 {
-                    "policy_id": policy_ids.slice(lo, BATCH),
-                    "member_id": member_ids.take(pa.array(member[rows])),
+                    "policy_id": policy_ids(np.arange(lo, min(lo + BATCH, n))),
+                    "member_id": make_ids("M", who.astype(np.int64) + 1, 9),
                     "product_code": labels([p.code for p in PRODUCTS], product[rows]),
-                    "channel": labels(CHANNELS, channel_of_member[member[rows]]),
+                    "channel": labels(CHANNELS, channel_of_member[who]),
                     "issued_at": pa.array(issued[rows], pa.timestamp("s")),
-                    "start_date": pa.array(start[rows].astype(np.int32), pa.date32()),
-                    "end_date": pa.array(end[rows].astype(np.int32), pa.date32()),
-                    "sum_insured": money(sum_insured[rows]),
+                    "start_date": pa.array(start[rows], pa.date32()),
+                    "end_date": pa.array(end[rows], pa.date32()),
+                    "sum_insured": money(si_table[product[rows], si_option[rows]]),
                 }
             )
 
     def premium_transactions() -> Iterator[pa.Table]:
-        order = np.argsort(txn_ts, kind="stable")
-        for lo in range(0, order.size, BATCH):  # in booking order
-            rows = order[lo : lo + BATCH]
+        for lo in range(0, txn_ts.size, BATCH):  # in booking order
+            rows = slice(lo, lo + BATCH)
+            count = txn_policy[rows].size
             yield pa.table(
                 {
-                    "transaction_id": make_ids("T", np.arange(lo + 1, lo + rows.size + 1), 11),
-                    "policy_id": policy_ids.take(pa.array(txn_policy[rows])),
+                    "transaction_id": make_ids("T", np.arange(lo + 1, lo + count + 1), 11),
+                    "policy_id": policy_ids(txn_policy[rows]),
                     "transaction_type": labels(TRANSACTION_TYPES, txn_type[rows]),
                     "booked_at": pa.array(txn_ts[rows], pa.timestamp("s")),
                     "amount": money(amounts[rows]),
@@ -336,7 +361,6 @@ def build_policies(scenario: Scenario, window: Window, scale: float, rng: np.ran
         "premium_transactions": premium_transactions,
     }
     return PolicyBook(
-        policy_ids,
         member,
         product,
         line,
@@ -347,7 +371,6 @@ def build_policies(scenario: Scenario, window: Window, scale: float, rng: np.ran
         premium_fen,
         txn_ts,
         amounts,
-        line[txn_policy],
         txn_policy,
         txn_type,
         tables,
@@ -357,19 +380,20 @@ def build_policies(scenario: Scenario, window: Window, scale: float, rng: np.ran
 def _transactions(rng, window: Window, issued, start, end, cancel_day, term):
     """Written premium for every policy, endorsements, partial refunds and pro-rata cancellations.
 
-    Returns policy index, type index, booking time and the amount as a multiple of the policy's premium."""
+    Returns policy index (int32), type index (int8), booking time and the amount as a multiple of the policy's
+    premium."""
     n = issued.size
     cancelled = np.flatnonzero(cancel_day <= window.end_day)
     annual = term > 31
     hi = np.minimum(np.minimum(end, window.end_day), cancel_day - 1)
-    parts = [(np.arange(n), np.zeros(n, np.int64), issued, np.ones(n))]
+    parts = [(np.arange(n, dtype=np.int32), np.zeros(n, np.int8), issued, np.ones(n))]
     for kind, share, low, high in ((1, 0.03, 0.03, 0.25), (3, 0.015, -0.3, -0.05)):
         rows = np.flatnonzero(annual & (rng.random(n) < share) & (hi >= start))
         ts = _book_in(rng, start[rows], hi[rows], issued[rows], window.end_ts)
-        parts.append((rows, np.full(rows.size, kind), ts, rng.uniform(low, high, rows.size)))
+        parts.append((rows.astype(np.int32), np.full(rows.size, kind, np.int8), ts, rng.uniform(low, high, rows.size)))
     ts = _book_in(rng, cancel_day[cancelled], cancel_day[cancelled], issued[cancelled], window.end_ts)
     unearned = (end[cancelled] - cancel_day[cancelled] + 1) / term[cancelled]
-    parts.append((cancelled, np.full(cancelled.size, 2), ts, -np.clip(unearned, 0.01, 1.0)))
+    parts.append((cancelled.astype(np.int32), np.full(cancelled.size, 2, np.int8), ts, -np.clip(unearned, 0.01, 1.0)))
     return tuple(np.concatenate([p[i] for p in parts]) for i in range(4))
 
 
