@@ -211,24 +211,27 @@ def _book_in(rng, lo_day: np.ndarray, hi_day: np.ndarray, not_before: np.ndarray
 def _issue(rng: np.random.Generator, window: Window, joined, first_start, chain, active, cancels, product_of_member):
     """Every member's policies in issue order: annual chains, monthly-term chains and short-term accident cover.
 
-    Returns member index, issue time, start day, product index and cancellation day per policy; the intermediate
-    arrays (a dozen of policy-sized ones) are freed on return."""
+    Returns member index (int32), issue time, start day (int32), product index (int8) and cancellation day (int32)
+    per policy; the intermediate arrays are freed as soon as they are used."""
     n_members = joined.size
     # Annual chains: policy k of a member covers [first start + 365 k, + 364].
-    member = np.repeat(np.arange(n_members), chain)
-    k = np.arange(member.size) - np.repeat(np.cumsum(chain) - chain, chain)
-    start = first_start[member] + 365 * k
-    renewal_issue = (start - rng.integers(1, 21, member.size)) * DAY + daytime(rng, member.size)
-    issued = np.where(k == 0, joined[member] + rng.integers(60, 1800, member.size), renewal_issue)
+    member = np.repeat(np.arange(n_members, dtype=np.int32), chain)
+    k = (np.arange(member.size) - np.repeat(np.cumsum(chain) - chain, chain)).astype(np.int32)
+    start = (first_start[member] + 365 * k).astype(np.int32)
+    issued = (start - rng.integers(1, 21, member.size)) * DAY + daytime(rng, member.size)  # renewals
+    first = np.flatnonzero(k == 0)
+    issued[first] = (joined[member] + rng.integers(60, 1800, member.size))[first]
     last = k == chain[member] - 1
+    del k, first
     end = start + 364
-    cancel_day = np.full(member.size, NEVER_DAY, dtype=np.int64)
+    cancel_day = np.full(member.size, NEVER_DAY, dtype=np.int32)
     cut = last & cancels[member]
     hi = np.minimum(end[cut], window.end_day)
     cancel_day[cut] = start[cut] + np.floor(rng.random(cut.sum()) * (hi - start[cut] + 1)).astype(np.int64)
 
     span_end = np.full(n_members, window.end_day)
     span_end[member[last]] = np.where(cut[last], cancel_day[last] - 1, end[last])
+    del last, cut, end
 
     # Monthly-term members (high-end medical paid month by month): 30-day policies over the same span of cover,
     # the one covering the period end included for members still covered then.
@@ -241,19 +244,13 @@ def _issue(rng: np.random.Generator, window: Window, joined, first_start, chain,
     )
     is_monthly &= months_covered >= 1
     keep = ~is_monthly[member]
-    member, start, end, cancel_day, issued, k = (
-        member[keep],
-        start[keep],
-        end[keep],
-        cancel_day[keep],
-        issued[keep],
-        k[keep],
-    )
-    m_member = np.repeat(np.flatnonzero(is_monthly), months_covered[is_monthly])
+    member, start, cancel_day, issued = member[keep], start[keep], cancel_day[keep], issued[keep]
+    del keep
+    m_member = np.repeat(np.flatnonzero(is_monthly).astype(np.int32), months_covered[is_monthly])
     m_k = np.arange(m_member.size) - np.repeat(
         np.cumsum(months_covered[is_monthly]) - months_covered[is_monthly], months_covered[is_monthly]
     )
-    m_start = first_start[m_member] + MONTH * m_k
+    m_start = (first_start[m_member] + MONTH * m_k).astype(np.int32)
     m_issued = np.where(
         m_k == 0,
         joined[m_member] + rng.integers(60, 1800, m_member.size),
@@ -261,24 +258,25 @@ def _issue(rng: np.random.Generator, window: Window, joined, first_start, chain,
             (m_start - rng.integers(0, 3, m_member.size)) * DAY + daytime(rng, m_member.size), joined[m_member] + 60
         ),
     )
+    del m_k
     extra_member, extra_start = _short_term(rng, window, first_start, span_end, ~active)
     extra_issued = np.maximum(
         (extra_start - rng.integers(0, 3, extra_start.size)) * DAY + daytime(rng, extra_start.size),
         joined[extra_member] + 60,
     )
-    extra_cancel = np.full(extra_start.size, NEVER_DAY, dtype=np.int64)
+    extra_cancel = np.full(extra_start.size, NEVER_DAY, dtype=np.int32)
     cooled = rng.random(extra_start.size) < 0.02
     extra_cancel[cooled] = np.minimum(extra_start[cooled] + rng.integers(0, 5, cooled.sum()), window.end_day)
 
-    chain_product = product_of_member[np.concatenate([member, m_member])]
-    never = np.full(m_member.size, NEVER_DAY, dtype=np.int64)
-    member = np.concatenate([member, m_member, extra_member])
-    order = np.argsort(np.concatenate([issued, m_issued, extra_issued]), kind="stable")
-    member = member[order]
-    issued = np.concatenate([issued, m_issued, extra_issued])[order]
-    start = np.concatenate([start, m_start, extra_start])[order]
-    product = np.concatenate([chain_product, np.full(extra_start.size, SHORT_TERM_PRODUCT)])[order]
-    cancel_day = np.concatenate([cancel_day, never, extra_cancel])[order]
+    issued = np.concatenate([issued, m_issued, extra_issued])
+    del m_issued, extra_issued
+    order = np.argsort(issued, kind="stable")
+    issued = issued[order]
+    product = product_of_member[np.concatenate([member, m_member])].astype(np.int8)
+    product = np.concatenate([product, np.full(extra_start.size, SHORT_TERM_PRODUCT, dtype=np.int8)])[order]
+    member = np.concatenate([member, m_member, extra_member.astype(np.int32)])[order]
+    start = np.concatenate([start, m_start, extra_start.astype(np.int32)])[order]
+    cancel_day = np.concatenate([cancel_day, np.full(m_member.size, NEVER_DAY, dtype=np.int32), extra_cancel])[order]
     return member, issued, start, product, cancel_day
 
 
@@ -294,8 +292,6 @@ def build_policies(scenario: Scenario, window: Window, scale: float, rng: np.ran
         rng, window, joined, first_start, chain, active, cancels, product_of_member
     )
     del first_start, chain, active, cancels, product_of_member, line_of_member
-    member, start, cancel_day = member.astype(np.int32), start.astype(np.int32), cancel_day.astype(np.int32)
-    product = product.astype(np.int8)
     channel_of_member = channel_of_member.astype(np.int8)
     term = np.array([p.term_days for p in PRODUCTS], dtype=np.int32)[product]
     end = start + term - 1
