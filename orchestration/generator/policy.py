@@ -14,7 +14,7 @@ from orchestration.generator.money import adjust_to_total, allocate, money, wan_
 from orchestration.generator.personal import PROVINCES, bank_accounts, id_cards, mobiles, names, provinces
 from orchestration.generator.scenario import Scenario
 from orchestration.generator.timeline import DAY, Window, parse_day
-from orchestration.generator.upr import cancelled_on, upr_exact, upr_ratio
+from orchestration.generator.upr import CHUNK, cancelled_on, upr_exact, upr_ratio
 
 LINES = ("health", "accident", "credit", "surety")
 HEALTH = 0
@@ -301,10 +301,9 @@ def build_policies(scenario: Scenario, window: Window, scale: float, rng: np.ran
 
     txn_policy, txn_type, txn_ts, txn_mult = _transactions(rng, window, issued, start, end, cancel_day, term)
     del term
-    premium_fen, amounts = _calibrate(
-        scenario, window, rng, base, line, txn_policy, txn_type, txn_ts, txn_mult, (issued // DAY, start, end)
-    )
-    del base, txn_mult
+    cover = ((issued // DAY).astype(np.int32), start, end)
+    premium_fen, amounts = _calibrate(scenario, window, rng, base, line, txn_policy, txn_type, txn_ts, txn_mult, cover)
+    del base, txn_mult, cover
     order = np.argsort(txn_ts, kind="stable")  # premium transactions in booking order from here on
     txn_ts, amounts, txn_policy, txn_type = txn_ts[order], amounts[order], txn_policy[order], txn_type[order]
     del order
@@ -415,7 +414,7 @@ def _calibrate(scenario: Scenario, window: Window, rng, base, line, txn_policy, 
         (is_health, line == HEALTH, health),
     ):
         rows = in_period & group_rows
-        raw = float(np.sum(base[txn_policy[rows]] * txn_mult[rows]))
+        raw = float(np.sum(_gathered(rows, lambda g: base[txn_policy[g]] * txn_mult[g])))
         if raw <= 0:
             raise ValueError("scenario period has no premium to calibrate")
         factor = np.where(group_policies, target / raw, 0.0)
@@ -424,15 +423,20 @@ def _calibrate(scenario: Scenario, window: Window, rng, base, line, txn_policy, 
             factor = _upr_factors(
                 base, txn_policy, txn_mult, (rows, group_rows), ratio, monthly, target, upr_left, factor
             )
-        premium_fen[group_policies] = np.maximum(np.round(base * factor)[group_policies], 100).astype(np.int64)
-        group = np.flatnonzero(group_rows)
-        derived = np.round(premium_fen[txn_policy[group]] * txn_mult[group]).astype(np.int64)
-        amounts[group] = np.where(derived == 0, np.sign(txn_mult[group]).astype(np.int64), derived)
+        for lo in range(0, base.size, CHUNK):
+            part, own = slice(lo, lo + CHUNK), group_policies[lo : lo + CHUNK]
+            premium_fen[part][own] = np.maximum(np.round(base[part] * factor[part])[own], 100).astype(np.int64)
+        del factor
+        for lo in range(0, txn_ts.size, CHUNK):
+            group = lo + np.flatnonzero(group_rows[lo : lo + CHUNK])
+            derived = np.round(premium_fen[txn_policy[group]] * txn_mult[group]).astype(np.int64)
+            amounts[group] = np.where(derived == 0, np.sign(txn_mult[group]).astype(np.int64), derived)
         written = np.flatnonzero(rows & (txn_type == 0))
         amounts[written] = adjust_to_total(
             amounts[written], target - int(amounts[rows].sum()) + int(amounts[written].sum()), rng
         )
-        upr_other += float(np.sum(amounts[group] * ratio[txn_policy[group]]))
+        del rows, written
+        upr_other += float(np.sum(_gathered(group_rows, lambda g: amounts[g] * ratio[txn_policy[g]])))
     if upr_target is not None:
         micro = upr_exact(t, txn_policy, txn_ts, amounts, issued_day, start, end, cancel)
         gap = round((wan_to_fen(upr_target.value) * 10_000 - micro) / 10_000)
@@ -450,15 +454,34 @@ def _calibrate(scenario: Scenario, window: Window, rng, base, line, txn_policy, 
     return premium_fen, amounts
 
 
+def _gathered(rows: np.ndarray, values: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """``values(np.flatnonzero(rows))``, computed ``CHUNK`` rows at a time into one array (to bound temporaries;
+    the same array, so a sum of it is the same to the last bit)."""
+    out = np.empty(int(np.count_nonzero(rows)), dtype=np.float64)
+    filled = 0
+    for lo in range(0, rows.size, CHUNK):
+        part = values(lo + np.flatnonzero(rows[lo : lo + CHUNK]))
+        out[filled : filled + part.size] = part
+        filled += part.size
+    return out
+
+
 def _upr_factors(base, txn_policy, txn_mult, selection, ratio, monthly, premium, upr, factor):
     """Premium factors for monthly-term and other policies of a group: period premium and its share of the UPR."""
     rows, group_rows = selection
     group_policies = factor > 0
     m = monthly[txn_policy]
-    value = base[txn_policy] * txn_mult
+    value = np.empty(txn_mult.size)
+    for lo in range(0, value.size, CHUNK):
+        part = slice(lo, lo + CHUNK)
+        value[part] = base[txn_policy[part]] * txn_mult[part]
     r_m, r_a = float(value[rows & m].sum()), float(value[rows & ~m].sum())
-    u_m = float((value * ratio[txn_policy])[group_rows & m].sum())
-    u_a = float((value * ratio[txn_policy])[group_rows & ~m].sum())
+    for lo in range(0, value.size, CHUNK):  # the premium's unearned share
+        part = slice(lo, lo + CHUNK)
+        value[part] *= ratio[txn_policy[part]]
+    u_m = float(value[group_rows & m].sum())
+    u_a = float(value[group_rows & ~m].sum())
+    del value, m
     det = r_m * u_a - r_a * u_m
     if det == 0:
         return factor
@@ -466,4 +489,7 @@ def _upr_factors(base, txn_policy, txn_mult, selection, ratio, monthly, premium,
     k_a = (upr * r_m - premium * u_m) / det
     if k_m <= 0 or k_a <= 0:
         return factor
-    return np.where(group_policies, np.where(monthly, k_m, k_a), 0.0)
+    for lo in range(0, factor.size, CHUNK):
+        part = slice(lo, lo + CHUNK)
+        factor[part] = np.where(group_policies[part], np.where(monthly[part], k_m, k_a), 0.0)
+    return factor
