@@ -12,11 +12,11 @@ import pyarrow as pa
 from orchestration.generator.claims import ClaimBook
 from orchestration.generator.ids import make_ids
 from orchestration.generator.ledger import INCOME_TYPES, INVESTMENT_ACCOUNTS, build_ledger
-from orchestration.generator.money import allocate, money, rate, wan_to_fen
+from orchestration.generator.money import allocate, compact_fen, money, rate, wan_to_fen
 from orchestration.generator.policy import ACCIDENT, BATCH, HEALTH, PolicyBook, policy_ids
 from orchestration.generator.scenario import Scenario
 from orchestration.generator.sources import Sources
-from orchestration.generator.timeline import DAY, Window, day_number, month_ends
+from orchestration.generator.timeline import DAY, Window, compact_seconds, day_number, month_ends
 
 QUOTA_SHARE_RATES = (0.15, 0.15, 0.18, 0.15, 0.12)
 REINSURERS = (
@@ -83,7 +83,8 @@ def _reinsurance(
         commission = np.concatenate([commission, np.zeros(excess.size, dtype=np.int64)])
     order = np.argsort(booked, kind="stable")  # every cession array in booking order from here on
     ceded, treaty = ceded[order], treaty[order].astype(np.int8)
-    booked, premium, commission = booked[order], premium[order], commission[order]
+    booked = compact_seconds(booked[order], window.end_ts)
+    premium, commission = compact_fen(premium[order]), compact_fen(commission[order])
     del order
     treaty_ids = pa.array(treaties["treaty_id"])
 
@@ -133,7 +134,7 @@ def _cession_batches(
             {
                 "cession_id": make_ids("CS", np.arange(lo + 1, lo + count + 1), 10),
                 **{name: make(index[name][rows]) for name, make in ids.items()},
-                "booked_at": pa.array(booked[rows], pa.timestamp("s")),
+                "booked_at": pa.array(booked[rows].astype(np.int64), pa.timestamp("s")),
                 "ceded_premium": money(premium[rows]),
                 "ceding_commission": money(commission[rows]),
             }

@@ -10,10 +10,10 @@ import numpy as np
 import pyarrow as pa
 
 from orchestration.generator.ids import labels, make_ids
-from orchestration.generator.money import adjust_to_total, allocate, money, wan_to_fen
+from orchestration.generator.money import adjust_to_total, allocate, compact_fen, money, wan_to_fen
 from orchestration.generator.personal import PROVINCES, bank_accounts, id_cards, mobiles, names, provinces
 from orchestration.generator.scenario import Scenario
-from orchestration.generator.timeline import DAY, Window, parse_day
+from orchestration.generator.timeline import DAY, Window, compact_seconds, parse_day
 from orchestration.generator.upr import CHUNK, cancelled_on, upr_exact, upr_ratio
 
 LINES = ("health", "accident", "credit", "surety")
@@ -69,18 +69,18 @@ def policy_ids(index: np.ndarray) -> pa.Array:
 @dataclass
 class PolicyBook:
     """Policies in issue order, with what claims and reinsurance need, and the landed tables. Compact dtypes (int32
-    indexes and days, int8 codes; times in int64 seconds, money in int64 fen) bound the memory of a large book;
+    indexes, days and seconds, int8 codes, money in int32 or int64 fen) bound the memory of a large book;
     policy numbers are made from the index when needed (``policy_ids``)."""
 
     member: np.ndarray  # int32
     product: np.ndarray  # int8
     line: np.ndarray  # int8
-    issued_ts: np.ndarray
+    issued_ts: np.ndarray  # int32 until 2038 (``compact_seconds``)
     start_day: np.ndarray  # int32
     end_day: np.ndarray  # int32
     cancel_day: np.ndarray  # int32: day the cancellation was booked, or ``NEVER_DAY``
-    premium_fen: np.ndarray
-    booked_ts: np.ndarray  # premium transactions in booking order: time and amount (fen)
+    premium_fen: np.ndarray  # int32 when every premium fits (``compact_fen``)
+    booked_ts: np.ndarray  # premium transactions in booking order: time (as ``issued_ts``) and amount (int64 fen)
     booked_fen: np.ndarray
     booked_policy: np.ndarray  # int32
     booked_type: np.ndarray  # int8
@@ -292,6 +292,7 @@ def build_policies(scenario: Scenario, window: Window, scale: float, rng: np.ran
         rng, window, joined, first_start, chain, active, cancels, product_of_member
     )
     del first_start, chain, active, cancels, product_of_member, line_of_member
+    issued = compact_seconds(issued, window.end_ts)
     channel_of_member = channel_of_member.astype(np.int8)
     term = np.array([p.term_days for p in PRODUCTS], dtype=np.int32)[product]
     end = start + term - 1
@@ -307,6 +308,7 @@ def build_policies(scenario: Scenario, window: Window, scale: float, rng: np.ran
     order = np.argsort(txn_ts, kind="stable")  # premium transactions in booking order from here on
     txn_ts, amounts, txn_policy, txn_type = txn_ts[order], amounts[order], txn_policy[order], txn_type[order]
     del order
+    txn_ts, premium_fen = compact_seconds(txn_ts, window.end_ts), compact_fen(premium_fen)
 
     si_options = [np.array(p.sum_insured, dtype=np.int64) * 100 for p in PRODUCTS]
     si_option = np.zeros(n, dtype=np.int8)  # index into the product's sums insured
@@ -329,7 +331,7 @@ def build_policies(scenario: Scenario, window: Window, scale: float, rng: np.ran
                     "member_id": make_ids("M", who.astype(np.int64) + 1, 9),
                     "product_code": labels([p.code for p in PRODUCTS], product[rows]),
                     "channel": labels(CHANNELS, channel_of_member[who]),
-                    "issued_at": pa.array(issued[rows], pa.timestamp("s")),
+                    "issued_at": pa.array(issued[rows].astype(np.int64), pa.timestamp("s")),
                     "start_date": pa.array(start[rows], pa.date32()),
                     "end_date": pa.array(end[rows], pa.date32()),
                     "sum_insured": money(si_table[product[rows], si_option[rows]]),
@@ -345,7 +347,7 @@ def build_policies(scenario: Scenario, window: Window, scale: float, rng: np.ran
                     "transaction_id": make_ids("T", np.arange(lo + 1, lo + count + 1), 11),
                     "policy_id": policy_ids(txn_policy[rows]),
                     "transaction_type": labels(TRANSACTION_TYPES, txn_type[rows]),
-                    "booked_at": pa.array(txn_ts[rows], pa.timestamp("s")),
+                    "booked_at": pa.array(txn_ts[rows].astype(np.int64), pa.timestamp("s")),
                     "amount": money(amounts[rows]),
                 }
             )
