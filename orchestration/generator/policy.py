@@ -301,6 +301,7 @@ def build_policies(scenario: Scenario, window: Window, scale: float, rng: np.ran
     base = np.array([p.premium for p in PRODUCTS])[product] * rng.lognormal(0, 0.35, n)
 
     txn_policy, txn_type, txn_ts, txn_mult = _transactions(rng, window, issued, start, end, cancel_day, term)
+    txn_ts = compact_seconds(txn_ts, window.end_ts)
     del term
     cover = ((issued // DAY).astype(np.int32), start, end)
     premium_fen, amounts = _calibrate(scenario, window, rng, base, line, txn_policy, txn_type, txn_ts, txn_mult, cover)
@@ -308,7 +309,7 @@ def build_policies(scenario: Scenario, window: Window, scale: float, rng: np.ran
     order = np.argsort(txn_ts, kind="stable")  # premium transactions in booking order from here on
     txn_ts, amounts, txn_policy, txn_type = txn_ts[order], amounts[order], txn_policy[order], txn_type[order]
     del order
-    txn_ts, premium_fen = compact_seconds(txn_ts, window.end_ts), compact_fen(premium_fen)
+    premium_fen = compact_fen(premium_fen)
 
     si_options = [np.array(p.sum_insured, dtype=np.int64) * 100 for p in PRODUCTS]
     si_option = np.zeros(n, dtype=np.int8)  # index into the product's sums insured
