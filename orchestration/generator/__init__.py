@@ -89,10 +89,10 @@ def _write(
     claims = build_claims(scenario, window, scale, streams[1], book)
     for name in list(claims.tables):
         landing.event(get_table("claims", name), claims.tables.pop(name))
-    for sources in (
-        build_related_party(scenario, window, streams[2]),
-        build_finance(scenario, window, streams[3], book, claims, equity_shift),
-    ):
+    related_party = build_related_party(scenario, window, streams[2])
+    finance = build_finance(scenario, window, streams[3], book, claims, equity_shift)
+    del book, claims  # the finance tables hold what they still need: the policy book can go before they are written
+    for sources in (related_party, finance):
         for key, data in sources.events.items():
             landing.event(get_table(*key.split("/")), data)
         for key, state_at in sources.snapshots.items():

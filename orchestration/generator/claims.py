@@ -13,7 +13,7 @@ import pyarrow as pa
 from orchestration.generator.ids import make_ids
 from orchestration.generator.money import allocate, money, wan_to_fen
 from orchestration.generator.outstanding import Incurred, earned_premium
-from orchestration.generator.policy import HEALTH, LINES, PolicyBook
+from orchestration.generator.policy import HEALTH, LINES, PolicyBook, policy_ids
 from orchestration.generator.scenario import Scenario
 from orchestration.generator.timeline import DAY, Window
 
@@ -233,7 +233,7 @@ def build_claims(
     delay = rng.exponential(4, n).astype(np.int64) + np.where(rng.random(n) < 0.06, rng.integers(20, 150, n), 0)
     accident = np.maximum(reported // DAY - delay, window.start_day + 1)
     policy = _pick_policies(rng, book, accident, reported)
-    line = book.line[policy]
+    line = book.line[policy].astype(np.int64)
     cause = np.where(line == HEALTH, np.where(rng.random(n) < 0.85, 0, 1), line)
 
     payments, paid_fen = _payments(scenario, window, rng, final[:n_paid], docs[:n_paid], line[:n_paid], record)
@@ -245,7 +245,7 @@ def build_claims(
     claims = pa.table(
         {
             "claim_id": claim_ids,
-            "policy_id": book.policy_ids.take(pa.array(policy)),
+            "policy_id": policy_ids(policy),
             "accident_date": pa.array(accident.astype(np.int32), pa.date32()),
             "reported_at": pa.array(reported, pa.timestamp("s")),
             "report_channel": _channels(rng, window, reported, online),

@@ -3,7 +3,7 @@ ledger built from them (``ledger.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 
 import numpy as np
@@ -12,11 +12,11 @@ import pyarrow as pa
 from orchestration.generator.claims import ClaimBook
 from orchestration.generator.ids import make_ids
 from orchestration.generator.ledger import INCOME_TYPES, INVESTMENT_ACCOUNTS, build_ledger
-from orchestration.generator.money import allocate, money, rate, wan_to_fen
-from orchestration.generator.policy import ACCIDENT, BATCH, HEALTH, PolicyBook
+from orchestration.generator.money import allocate, compact_fen, money, rate, wan_to_fen
+from orchestration.generator.policy import ACCIDENT, BATCH, HEALTH, PolicyBook, policy_ids
 from orchestration.generator.scenario import Scenario
 from orchestration.generator.sources import Sources
-from orchestration.generator.timeline import DAY, Window, day_number, month_ends
+from orchestration.generator.timeline import DAY, Window, compact_seconds, day_number, month_ends
 
 QUOTA_SHARE_RATES = (0.15, 0.15, 0.18, 0.15, 0.12)
 REINSURERS = (
@@ -68,24 +68,32 @@ def _reinsurance(
             }
         )
 
-    ceded = np.flatnonzero(book.line == HEALTH)
+    ceded = np.flatnonzero(book.line == HEALTH).astype(np.int32)
     treaty = np.searchsorted(inception, book.start_day[ceded], side="right") - 1
     booked = np.minimum(book.issued_ts[ceded] + rng.integers(3600, 3 * DAY, ceded.size), window.end_ts)
     premium = np.round(book.premium_fen[ceded] * qs_rate[treaty]).astype(np.int64)
     commission = np.round(premium * CEDING_COMMISSION).astype(np.int64)
     if xl_rate:
-        excess = np.flatnonzero(book.line == ACCIDENT)
+        excess = np.flatnonzero(book.line == ACCIDENT).astype(np.int32)
         xl_treaty = years.size + np.searchsorted(inception, book.start_day[excess], side="right") - 1
         xl_premium = np.round(book.premium_fen[excess] * xl_rate).astype(np.int64)
         ceded, treaty = np.concatenate([ceded, excess]), np.concatenate([treaty, xl_treaty])
         booked = np.concatenate([booked, np.minimum(book.issued_ts[excess] + DAY, window.end_ts)])
         premium = np.concatenate([premium, xl_premium])
         commission = np.concatenate([commission, np.zeros(excess.size, dtype=np.int64)])
-    order = np.argsort(booked, kind="stable")
+    order = np.argsort(booked, kind="stable")  # every cession array in booking order from here on
+    ceded, treaty = ceded[order], treaty[order].astype(np.int8)
+    booked = compact_seconds(booked[order], window.end_ts)
+    premium, commission = compact_fen(premium[order]), compact_fen(commission[order])
+    del order
     treaty_ids = pa.array(treaties["treaty_id"])
 
     cessions = _cession_batches(
-        order, {"treaty_id": (treaty_ids, treaty), "policy_id": (book.policy_ids, ceded)}, booked, premium, commission
+        {"treaty_id": lambda index: treaty_ids.take(pa.array(index)), "policy_id": policy_ids},
+        {"treaty_id": treaty, "policy_id": ceded},
+        booked,
+        premium,
+        commission,
     )
     paid = np.flatnonzero((claims.final_paid_ts >= 0) & (book.line[claims.policy] == HEALTH))
     claim_treaty = np.searchsorted(inception, book.start_day[claims.policy[paid]], side="right") - 1
@@ -115,17 +123,18 @@ def _reinsurance(
 
 
 def _cession_batches(
-    order: np.ndarray, keys: dict[str, tuple[pa.Array, np.ndarray]], booked, premium, commission
+    ids: dict[str, Callable[[np.ndarray], pa.Array]], index: dict[str, np.ndarray], booked, premium, commission
 ) -> Iterator[pa.Table]:
-    """Cessions in booking order (``order``), numbered, built in batches as they are written; ``keys``: each id
-    column's values and the row's index into them."""
-    for lo in range(0, order.size, BATCH):
-        rows = order[lo : lo + BATCH]
+    """Cessions (arrays in booking order), numbered, built in batches as they are written; ``ids``: each id column's
+    values from the row's ``index`` into them."""
+    for lo in range(0, booked.size, BATCH):
+        rows = slice(lo, lo + BATCH)
+        count = booked[rows].size
         yield pa.table(
             {
-                "cession_id": make_ids("CS", np.arange(lo + 1, lo + rows.size + 1), 10),
-                **{name: ids.take(pa.array(index[rows])) for name, (ids, index) in keys.items()},
-                "booked_at": pa.array(booked[rows], pa.timestamp("s")),
+                "cession_id": make_ids("CS", np.arange(lo + 1, lo + count + 1), 10),
+                **{name: make(index[name][rows]) for name, make in ids.items()},
+                "booked_at": pa.array(booked[rows].astype(np.int64), pa.timestamp("s")),
                 "ceded_premium": money(premium[rows]),
                 "ceding_commission": money(commission[rows]),
             }

@@ -21,7 +21,7 @@ from orchestration.generator.policy import LINES, PolicyBook
 from orchestration.generator.scenario import Scenario
 from orchestration.generator.sources import Sources
 from orchestration.generator.timeline import DAY, Window, day_number
-from orchestration.generator.upr import cancelled_on, upr_exact, upr_path
+from orchestration.generator.upr import cancelled_on, upr_exact, upr_path, written_by
 
 ACCOUNTS = [
     ("1001", "库存现金", "asset"),
@@ -140,10 +140,12 @@ def _lag(values: np.ndarray) -> np.ndarray:
 def _upr(months: np.ndarray, book: PolicyBook, exact_days: list[int]) -> np.ndarray:
     """UPR (fen) at each month end: exact as the warehouse computes it on the quarter ends a close values
     (``Window.valuation_days``), approximated (premium at its booking) elsewhere."""
-    issued_day = book.issued_ts // DAY
+    issued_day = (book.issued_ts // DAY).astype(np.int32)
     cancel = cancelled_on(book.start_day.size, book.booked_policy, book.booked_type, book.booked_ts)
-    written = np.bincount(book.booked_policy, weights=book.booked_fen, minlength=book.start_day.size)
+    last_day = int(book.booked_ts.max()) // DAY  # every premium transaction
+    written = written_by(last_day, book.start_day.size, book.booked_policy, book.booked_ts, book.booked_fen)
     path = upr_path(months, issued_day, book.start_day, book.end_day, cancel, written)
+    del written
     for day in exact_days:
         micro = upr_exact(
             day, book.booked_policy, book.booked_ts, book.booked_fen, issued_day, book.start_day, book.end_day, cancel

@@ -33,6 +33,12 @@ def allocate(total: int, weights: np.ndarray) -> np.ndarray:
     return floor
 
 
+def compact_fen(fen: np.ndarray) -> np.ndarray:
+    """Amounts in fen as int32 (exact; half the memory of a large book) when every one fits, else unchanged."""
+    fits = fen.size == 0 or max(-int(fen.min()), int(fen.max())) < np.iinfo(np.int32).max
+    return fen.astype(np.int32) if fits else fen
+
+
 def adjust_to_total(amounts: np.ndarray, total: int, rng: np.random.Generator) -> np.ndarray:
     """Spread the gap between ``total`` and ``amounts.sum()`` over many rows (±1 fen each when the gap is small)."""
     diff = int(total - amounts.sum())

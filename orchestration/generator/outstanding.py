@@ -17,7 +17,7 @@ import pandas as pd
 
 from orchestration.generator.policy import LINES, PolicyBook
 from orchestration.generator.timeline import DAY, EPOCH
-from orchestration.generator.upr import cancelled_on, upr_micro
+from orchestration.generator.upr import cancelled_on, upr_by
 from orchestration.reserving import LineAssumptions, build_triangle, estimate_ibnr
 
 SEED = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "reserving_assumptions.csv"
@@ -54,7 +54,7 @@ def earned_premium(book: PolicyBook, last_day: int) -> pd.DataFrame:
     """Earned premium (line, origin = quarter start, amount in CNY) of every quarter up to ``last_day``, as
     ``fct_premiums`` computes it: written in the quarter + UPR at the previous quarter end - UPR at its end, the
     UPR policy by policy (1/365) rounded as the warehouse rounds it."""
-    issued_day = book.issued_ts // DAY
+    issued_day = (book.issued_ts // DAY).astype(np.int32)
     cancel = cancelled_on(book.start_day.size, book.booked_policy, book.booked_type, book.booked_ts)
     booked_day = book.booked_ts // DAY
     first = np.datetime64(int(booked_day.min()), "D").astype("datetime64[M]")
@@ -63,11 +63,9 @@ def earned_premium(book: PolicyBook, last_day: int) -> pd.DataFrame:
     starts = months.astype("datetime64[D]").astype(np.int64)
     ends = (months + 3).astype("datetime64[D]").astype(np.int64) - 1
     upr = np.zeros((starts.size + 1, len(LINES)))  # micro-CNY at each quarter end; row 0 before the first
+    booked = (book.booked_policy, book.booked_ts, book.booked_fen)
     for i, day in enumerate(ends):
-        micro = upr_micro(
-            day, book.booked_policy, book.booked_ts, book.booked_fen, issued_day, book.start_day, book.end_day, cancel
-        )
-        upr[i + 1] = np.bincount(book.line, weights=micro, minlength=len(LINES))
+        upr[i + 1] = upr_by(day, book.line, len(LINES), booked, issued_day, book.start_day, book.end_day, cancel)
     rows = booked_day <= ends[-1]
     quarter = np.searchsorted(starts, booked_day[rows], side="right") - 1
     written = np.zeros((starts.size, len(LINES)))

@@ -10,11 +10,11 @@ import numpy as np
 import pyarrow as pa
 
 from orchestration.generator.ids import labels, make_ids
-from orchestration.generator.money import adjust_to_total, allocate, money, wan_to_fen
+from orchestration.generator.money import adjust_to_total, allocate, compact_fen, money, wan_to_fen
 from orchestration.generator.personal import PROVINCES, bank_accounts, id_cards, mobiles, names, provinces
 from orchestration.generator.scenario import Scenario
-from orchestration.generator.timeline import DAY, Window, parse_day
-from orchestration.generator.upr import cancelled_on, upr_exact, upr_ratio
+from orchestration.generator.timeline import DAY, Window, compact_seconds, parse_day
+from orchestration.generator.upr import CHUNK, cancelled_on, upr_exact, upr_ratio
 
 LINES = ("health", "accident", "credit", "surety")
 HEALTH = 0
@@ -58,25 +58,38 @@ BATCH = 1_000_000  # rows of a landed table built at a time
 MONTH = 30  # days of cover of a monthly-term policy
 
 
+NEVER_DAY = np.iinfo(np.int32).max // 2  # cancellation day of a policy never cancelled
+
+
+def policy_ids(index: np.ndarray) -> pa.Array:
+    """Policy numbers of policy indexes (0-based, in issue order)."""
+    return make_ids("P", np.asarray(index, dtype=np.int64) + 1, 10)
+
+
 @dataclass
 class PolicyBook:
-    """Policies in issue order, with what claims and reinsurance need, and the landed tables."""
+    """Policies in issue order, with what claims and reinsurance need, and the landed tables. Compact dtypes (int32
+    indexes, days and seconds, int8 codes, money in int32 or int64 fen) bound the memory of a large book;
+    policy numbers are made from the index when needed (``policy_ids``)."""
 
-    policy_ids: pa.Array
-    member: np.ndarray
-    product: np.ndarray
-    line: np.ndarray
-    issued_ts: np.ndarray
-    start_day: np.ndarray
-    end_day: np.ndarray
-    cancel_day: np.ndarray  # day the cancellation was booked, or a far-future sentinel
-    premium_fen: np.ndarray
-    booked_ts: np.ndarray  # premium transactions: booking time and amount (fen)
+    member: np.ndarray  # int32
+    product: np.ndarray  # int8
+    line: np.ndarray  # int8
+    issued_ts: np.ndarray  # int32 until 2038 (``compact_seconds``)
+    start_day: np.ndarray  # int32
+    end_day: np.ndarray  # int32
+    cancel_day: np.ndarray  # int32: day the cancellation was booked, or ``NEVER_DAY``
+    premium_fen: np.ndarray  # int32 when every premium fits (``compact_fen``)
+    booked_ts: np.ndarray  # premium transactions in booking order: time (as ``issued_ts``) and amount (int64 fen)
     booked_fen: np.ndarray
-    booked_line: np.ndarray
-    booked_policy: np.ndarray
-    booked_type: np.ndarray
+    booked_policy: np.ndarray  # int32
+    booked_type: np.ndarray  # int8
     tables: dict[str, Callable[[], Iterator[pa.Table]]]  # built in batches as they are written, to bound memory
+
+    @property
+    def booked_line(self) -> np.ndarray:
+        """Line of each premium transaction (int8)."""
+        return self.line[self.booked_policy]
 
 
 def daytime(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -198,24 +211,27 @@ def _book_in(rng, lo_day: np.ndarray, hi_day: np.ndarray, not_before: np.ndarray
 def _issue(rng: np.random.Generator, window: Window, joined, first_start, chain, active, cancels, product_of_member):
     """Every member's policies in issue order: annual chains, monthly-term chains and short-term accident cover.
 
-    Returns member index, issue time, start day, product index and cancellation day per policy; the intermediate
-    arrays (a dozen of policy-sized ones) are freed on return."""
+    Returns member index (int32), issue time, start day (int32), product index (int8) and cancellation day (int32)
+    per policy; the intermediate arrays are freed as soon as they are used."""
     n_members = joined.size
     # Annual chains: policy k of a member covers [first start + 365 k, + 364].
-    member = np.repeat(np.arange(n_members), chain)
-    k = np.arange(member.size) - np.repeat(np.cumsum(chain) - chain, chain)
-    start = first_start[member] + 365 * k
-    renewal_issue = (start - rng.integers(1, 21, member.size)) * DAY + daytime(rng, member.size)
-    issued = np.where(k == 0, joined[member] + rng.integers(60, 1800, member.size), renewal_issue)
+    member = np.repeat(np.arange(n_members, dtype=np.int32), chain)
+    k = (np.arange(member.size) - np.repeat(np.cumsum(chain) - chain, chain)).astype(np.int32)
+    start = (first_start[member] + 365 * k).astype(np.int32)
+    issued = (start - rng.integers(1, 21, member.size)) * DAY + daytime(rng, member.size)  # renewals
+    first = np.flatnonzero(k == 0)
+    issued[first] = (joined[member] + rng.integers(60, 1800, member.size))[first]
     last = k == chain[member] - 1
+    del k, first
     end = start + 364
-    cancel_day = np.full(member.size, np.iinfo(np.int64).max // 4)
+    cancel_day = np.full(member.size, NEVER_DAY, dtype=np.int32)
     cut = last & cancels[member]
     hi = np.minimum(end[cut], window.end_day)
     cancel_day[cut] = start[cut] + np.floor(rng.random(cut.sum()) * (hi - start[cut] + 1)).astype(np.int64)
 
     span_end = np.full(n_members, window.end_day)
     span_end[member[last]] = np.where(cut[last], cancel_day[last] - 1, end[last])
+    del last, cut, end
 
     # Monthly-term members (high-end medical paid month by month): 30-day policies over the same span of cover,
     # the one covering the period end included for members still covered then.
@@ -228,19 +244,13 @@ def _issue(rng: np.random.Generator, window: Window, joined, first_start, chain,
     )
     is_monthly &= months_covered >= 1
     keep = ~is_monthly[member]
-    member, start, end, cancel_day, issued, k = (
-        member[keep],
-        start[keep],
-        end[keep],
-        cancel_day[keep],
-        issued[keep],
-        k[keep],
-    )
-    m_member = np.repeat(np.flatnonzero(is_monthly), months_covered[is_monthly])
+    member, start, cancel_day, issued = member[keep], start[keep], cancel_day[keep], issued[keep]
+    del keep
+    m_member = np.repeat(np.flatnonzero(is_monthly).astype(np.int32), months_covered[is_monthly])
     m_k = np.arange(m_member.size) - np.repeat(
         np.cumsum(months_covered[is_monthly]) - months_covered[is_monthly], months_covered[is_monthly]
     )
-    m_start = first_start[m_member] + MONTH * m_k
+    m_start = (first_start[m_member] + MONTH * m_k).astype(np.int32)
     m_issued = np.where(
         m_k == 0,
         joined[m_member] + rng.integers(60, 1800, m_member.size),
@@ -248,24 +258,25 @@ def _issue(rng: np.random.Generator, window: Window, joined, first_start, chain,
             (m_start - rng.integers(0, 3, m_member.size)) * DAY + daytime(rng, m_member.size), joined[m_member] + 60
         ),
     )
+    del m_k
     extra_member, extra_start = _short_term(rng, window, first_start, span_end, ~active)
     extra_issued = np.maximum(
         (extra_start - rng.integers(0, 3, extra_start.size)) * DAY + daytime(rng, extra_start.size),
         joined[extra_member] + 60,
     )
-    extra_cancel = np.full(extra_start.size, np.iinfo(np.int64).max // 4)
+    extra_cancel = np.full(extra_start.size, NEVER_DAY, dtype=np.int32)
     cooled = rng.random(extra_start.size) < 0.02
     extra_cancel[cooled] = np.minimum(extra_start[cooled] + rng.integers(0, 5, cooled.sum()), window.end_day)
 
-    chain_product = product_of_member[np.concatenate([member, m_member])]
-    never = np.full(m_member.size, np.iinfo(np.int64).max // 4)
-    member = np.concatenate([member, m_member, extra_member])
-    order = np.argsort(np.concatenate([issued, m_issued, extra_issued]), kind="stable")
-    member = member[order]
-    issued = np.concatenate([issued, m_issued, extra_issued])[order]
-    start = np.concatenate([start, m_start, extra_start])[order]
-    product = np.concatenate([chain_product, np.full(extra_start.size, SHORT_TERM_PRODUCT)])[order]
-    cancel_day = np.concatenate([cancel_day, never, extra_cancel])[order]
+    issued = np.concatenate([issued, m_issued, extra_issued])
+    del m_issued, extra_issued
+    order = np.argsort(issued, kind="stable")
+    issued = issued[order]
+    product = product_of_member[np.concatenate([member, m_member])].astype(np.int8)
+    product = np.concatenate([product, np.full(extra_start.size, SHORT_TERM_PRODUCT, dtype=np.int8)])[order]
+    member = np.concatenate([member, m_member, extra_member.astype(np.int32)])[order]
+    start = np.concatenate([start, m_start, extra_start.astype(np.int32)])[order]
+    cancel_day = np.concatenate([cancel_day, np.full(m_member.size, NEVER_DAY, dtype=np.int32), extra_cancel])[order]
     return member, issued, start, product, cancel_day
 
 
@@ -280,52 +291,64 @@ def build_policies(scenario: Scenario, window: Window, scale: float, rng: np.ran
     member, issued, start, product, cancel_day = _issue(
         rng, window, joined, first_start, chain, active, cancels, product_of_member
     )
-    term = np.array([p.term_days for p in PRODUCTS])[product]
+    del first_start, chain, active, cancels, product_of_member, line_of_member
+    issued = compact_seconds(issued, window.end_ts)
+    channel_of_member = channel_of_member.astype(np.int8)
+    term = np.array([p.term_days for p in PRODUCTS], dtype=np.int32)[product]
     end = start + term - 1
-    line = np.array([p.line for p in PRODUCTS])[product]
+    line = np.array([p.line for p in PRODUCTS], dtype=np.int8)[product]
     n = member.size
     base = np.array([p.premium for p in PRODUCTS])[product] * rng.lognormal(0, 0.35, n)
 
     txn_policy, txn_type, txn_ts, txn_mult = _transactions(rng, window, issued, start, end, cancel_day, term)
-    premium_fen, amounts = _calibrate(
-        scenario, window, rng, base, line, txn_policy, txn_type, txn_ts, txn_mult, (issued // DAY, start, end)
-    )
+    txn_ts = compact_seconds(txn_ts, window.end_ts)
+    del term
+    cover = ((issued // DAY).astype(np.int32), start, end)
+    premium_fen, amounts = _calibrate(scenario, window, rng, base, line, txn_policy, txn_type, txn_ts, txn_mult, cover)
+    del base, txn_mult, cover
+    order = np.argsort(txn_ts, kind="stable")  # premium transactions in booking order from here on
+    txn_ts, amounts, txn_policy, txn_type = txn_ts[order], amounts[order], txn_policy[order], txn_type[order]
+    del order
+    premium_fen = compact_fen(premium_fen)
 
-    policy_ids = make_ids("P", np.arange(1, n + 1), 10)
-    member_ids = make_ids("M", np.arange(1, n_members + 1), 9)
-    si_options = [np.array(p.sum_insured) for p in PRODUCTS]
-    sum_insured = np.zeros(n, dtype=np.int64)
+    si_options = [np.array(p.sum_insured, dtype=np.int64) * 100 for p in PRODUCTS]
+    si_option = np.zeros(n, dtype=np.int8)  # index into the product's sums insured
     u = rng.random(n)
     for i, options in enumerate(si_options):  # one pass per product
         rows = product == i
-        sum_insured[rows] = options[(u[rows] * options.size).astype(np.int64)] * 100
+        si_option[rows] = (u[rows] * options.size).astype(np.int8)
+    del u
+    si_table = np.zeros((len(PRODUCTS), max(o.size for o in si_options)), dtype=np.int64)
+    for i, options in enumerate(si_options):
+        si_table[i, : options.size] = options
 
     def policies() -> Iterator[pa.Table]:
         for lo in range(0, n, BATCH):  # in issue order
             rows = slice(lo, lo + BATCH)
+            who = member[rows]
             yield pa.table(
                 {
-                    "policy_id": policy_ids.slice(lo, BATCH),
-                    "member_id": member_ids.take(pa.array(member[rows])),
+                    "policy_id": policy_ids(np.arange(lo, min(lo + BATCH, n))),
+                    "member_id": make_ids("M", who.astype(np.int64) + 1, 9),
                     "product_code": labels([p.code for p in PRODUCTS], product[rows]),
-                    "channel": labels(CHANNELS, channel_of_member[member[rows]]),
-                    "issued_at": pa.array(issued[rows], pa.timestamp("s")),
-                    "start_date": pa.array(start[rows].astype(np.int32), pa.date32()),
-                    "end_date": pa.array(end[rows].astype(np.int32), pa.date32()),
-                    "sum_insured": money(sum_insured[rows]),
+                    "channel": labels(CHANNELS, channel_of_member[who]),
+                    "issued_at": pa.array(issued[rows].astype(np.int64), pa.timestamp("s")),
+                    "start_date": pa.array(start[rows], pa.date32()),
+                    "end_date": pa.array(end[rows], pa.date32()),
+                    "sum_insured": money(si_table[product[rows], si_option[rows]]),
                 }
             )
 
     def premium_transactions() -> Iterator[pa.Table]:
-        order = np.argsort(txn_ts, kind="stable")
-        for lo in range(0, order.size, BATCH):  # in booking order
-            rows = order[lo : lo + BATCH]
+        for lo in range(0, txn_ts.size, BATCH):  # in booking order
+            rows = slice(lo, lo + BATCH)
+            count = txn_policy[rows].size
             yield pa.table(
                 {
-                    "transaction_id": make_ids("T", np.arange(lo + 1, lo + rows.size + 1), 11),
-                    "policy_id": policy_ids.take(pa.array(txn_policy[rows])),
+                    "transaction_id": make_ids("T", np.arange(lo + 1, lo + count + 1), 11),
+                    "policy_id": policy_ids(txn_policy[rows]),
                     "transaction_type": labels(TRANSACTION_TYPES, txn_type[rows]),
-                    "booked_at": pa.array(txn_ts[rows], pa.timestamp("s")),
+                    "booked_at": pa.array(txn_ts[rows].astype(np.int64), pa.timestamp("s")),
                     "amount": money(amounts[rows]),
                 }
             )
@@ -336,7 +359,6 @@ def build_policies(scenario: Scenario, window: Window, scale: float, rng: np.ran
         "premium_transactions": premium_transactions,
     }
     return PolicyBook(
-        policy_ids,
         member,
         product,
         line,
@@ -347,7 +369,6 @@ def build_policies(scenario: Scenario, window: Window, scale: float, rng: np.ran
         premium_fen,
         txn_ts,
         amounts,
-        line[txn_policy],
         txn_policy,
         txn_type,
         tables,
@@ -357,19 +378,20 @@ def build_policies(scenario: Scenario, window: Window, scale: float, rng: np.ran
 def _transactions(rng, window: Window, issued, start, end, cancel_day, term):
     """Written premium for every policy, endorsements, partial refunds and pro-rata cancellations.
 
-    Returns policy index, type index, booking time and the amount as a multiple of the policy's premium."""
+    Returns policy index (int32), type index (int8), booking time and the amount as a multiple of the policy's
+    premium."""
     n = issued.size
     cancelled = np.flatnonzero(cancel_day <= window.end_day)
     annual = term > 31
     hi = np.minimum(np.minimum(end, window.end_day), cancel_day - 1)
-    parts = [(np.arange(n), np.zeros(n, np.int64), issued, np.ones(n))]
+    parts = [(np.arange(n, dtype=np.int32), np.zeros(n, np.int8), issued, np.ones(n))]
     for kind, share, low, high in ((1, 0.03, 0.03, 0.25), (3, 0.015, -0.3, -0.05)):
         rows = np.flatnonzero(annual & (rng.random(n) < share) & (hi >= start))
         ts = _book_in(rng, start[rows], hi[rows], issued[rows], window.end_ts)
-        parts.append((rows, np.full(rows.size, kind), ts, rng.uniform(low, high, rows.size)))
+        parts.append((rows.astype(np.int32), np.full(rows.size, kind, np.int8), ts, rng.uniform(low, high, rows.size)))
     ts = _book_in(rng, cancel_day[cancelled], cancel_day[cancelled], issued[cancelled], window.end_ts)
     unearned = (end[cancelled] - cancel_day[cancelled] + 1) / term[cancelled]
-    parts.append((cancelled, np.full(cancelled.size, 2), ts, -np.clip(unearned, 0.01, 1.0)))
+    parts.append((cancelled.astype(np.int32), np.full(cancelled.size, 2, np.int8), ts, -np.clip(unearned, 0.01, 1.0)))
     return tuple(np.concatenate([p[i] for p in parts]) for i in range(4))
 
 
@@ -395,7 +417,7 @@ def _calibrate(scenario: Scenario, window: Window, rng, base, line, txn_policy, 
         (is_health, line == HEALTH, health),
     ):
         rows = in_period & group_rows
-        raw = float(np.sum(base[txn_policy[rows]] * txn_mult[rows]))
+        raw = float(np.sum(_gathered(rows, lambda g: base[txn_policy[g]] * txn_mult[g])))
         if raw <= 0:
             raise ValueError("scenario period has no premium to calibrate")
         factor = np.where(group_policies, target / raw, 0.0)
@@ -404,15 +426,20 @@ def _calibrate(scenario: Scenario, window: Window, rng, base, line, txn_policy, 
             factor = _upr_factors(
                 base, txn_policy, txn_mult, (rows, group_rows), ratio, monthly, target, upr_left, factor
             )
-        premium_fen[group_policies] = np.maximum(np.round(base * factor)[group_policies], 100).astype(np.int64)
-        group = np.flatnonzero(group_rows)
-        derived = np.round(premium_fen[txn_policy[group]] * txn_mult[group]).astype(np.int64)
-        amounts[group] = np.where(derived == 0, np.sign(txn_mult[group]).astype(np.int64), derived)
+        for lo in range(0, base.size, CHUNK):
+            part, own = slice(lo, lo + CHUNK), group_policies[lo : lo + CHUNK]
+            premium_fen[part][own] = np.maximum(np.round(base[part] * factor[part])[own], 100).astype(np.int64)
+        del factor
+        for lo in range(0, txn_ts.size, CHUNK):
+            group = lo + np.flatnonzero(group_rows[lo : lo + CHUNK])
+            derived = np.round(premium_fen[txn_policy[group]] * txn_mult[group]).astype(np.int64)
+            amounts[group] = np.where(derived == 0, np.sign(txn_mult[group]).astype(np.int64), derived)
         written = np.flatnonzero(rows & (txn_type == 0))
         amounts[written] = adjust_to_total(
             amounts[written], target - int(amounts[rows].sum()) + int(amounts[written].sum()), rng
         )
-        upr_other += float(np.sum(amounts[group] * ratio[txn_policy[group]]))
+        del rows, written
+        upr_other += float(np.sum(_gathered(group_rows, lambda g: amounts[g] * ratio[txn_policy[g]])))
     if upr_target is not None:
         micro = upr_exact(t, txn_policy, txn_ts, amounts, issued_day, start, end, cancel)
         gap = round((wan_to_fen(upr_target.value) * 10_000 - micro) / 10_000)
@@ -430,15 +457,34 @@ def _calibrate(scenario: Scenario, window: Window, rng, base, line, txn_policy, 
     return premium_fen, amounts
 
 
+def _gathered(rows: np.ndarray, values: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """``values(np.flatnonzero(rows))``, computed ``CHUNK`` rows at a time into one array (to bound temporaries;
+    the same array, so a sum of it is the same to the last bit)."""
+    out = np.empty(int(np.count_nonzero(rows)), dtype=np.float64)
+    filled = 0
+    for lo in range(0, rows.size, CHUNK):
+        part = values(lo + np.flatnonzero(rows[lo : lo + CHUNK]))
+        out[filled : filled + part.size] = part
+        filled += part.size
+    return out
+
+
 def _upr_factors(base, txn_policy, txn_mult, selection, ratio, monthly, premium, upr, factor):
     """Premium factors for monthly-term and other policies of a group: period premium and its share of the UPR."""
     rows, group_rows = selection
     group_policies = factor > 0
     m = monthly[txn_policy]
-    value = base[txn_policy] * txn_mult
+    value = np.empty(txn_mult.size)
+    for lo in range(0, value.size, CHUNK):
+        part = slice(lo, lo + CHUNK)
+        value[part] = base[txn_policy[part]] * txn_mult[part]
     r_m, r_a = float(value[rows & m].sum()), float(value[rows & ~m].sum())
-    u_m = float((value * ratio[txn_policy])[group_rows & m].sum())
-    u_a = float((value * ratio[txn_policy])[group_rows & ~m].sum())
+    for lo in range(0, value.size, CHUNK):  # the premium's unearned share
+        part = slice(lo, lo + CHUNK)
+        value[part] *= ratio[txn_policy[part]]
+    u_m = float(value[group_rows & m].sum())
+    u_a = float(value[group_rows & ~m].sum())
+    del value, m
     det = r_m * u_a - r_a * u_m
     if det == 0:
         return factor
@@ -446,4 +492,7 @@ def _upr_factors(base, txn_policy, txn_mult, selection, ratio, monthly, premium,
     k_a = (upr * r_m - premium * u_m) / det
     if k_m <= 0 or k_a <= 0:
         return factor
-    return np.where(group_policies, np.where(monthly, k_m, k_a), 0.0)
+    for lo in range(0, factor.size, CHUNK):
+        part = slice(lo, lo + CHUNK)
+        factor[part] = np.where(group_policies[part], np.where(monthly[part], k_m, k_a), 0.0)
+    return factor
