@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from orchestration import settings
-from orchestration.ingest import file_sha256
+from orchestration.ingest import feed_utf8, file_sha256
 
 _CHUNK = 1 << 24
 
@@ -57,7 +57,7 @@ def scan(source: Path, root: Path | None = None) -> Scan:
                 dst.write(chunk)
                 if utf8:
                     try:
-                        decoder.decode(chunk)
+                        feed_utf8(decoder, chunk)
                     except UnicodeDecodeError:
                         utf8 = False
             dst.flush()

@@ -1,8 +1,10 @@
 """Extraction of one landing table for one quarter into the raw layer, validated against its contract.
 
-A delivery is read with DuckDB as text, every contract rule is checked in one scan, and the typed rows
-(personal data tokenised) are written to ``lake/raw/<system>/<table>/quarter=<YYYYQn>/data.parquet``
-atomically. The first broken rule raises :class:`LandingError` naming the file, row, column and rule.
+A delivery is read with DuckDB as text and its typed rows (personal data tokenised) are written to
+``lake/raw/<system>/<table>/quarter=<YYYYQn>/data.parquet`` atomically, if it breaks no contract rule. The fast
+path checks every row rule in the same scan that writes the rows and stops at any breach; only then is the
+delivery landed with its row numbers and checked again rule by rule (the slow path), so that the first broken
+rule raises :class:`LandingError` naming the file, row, column and rule.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ _REJECTED_ROWS = {
     "UNQUOTED VALUE": "unterminated quote",
 }
 _CHUNK = 1 << 24
+PARQUET_OPTIONS = "(format parquet, compression zstd)"
 
 
 class LandingError(Exception):
@@ -84,12 +87,19 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def feed_utf8(decoder: codecs.IncrementalDecoder, chunk: bytes) -> None:
+    """Check the next ``chunk`` with an incremental UTF-8 decoder (raises :class:`UnicodeDecodeError`); a chunk of
+    ASCII is valid without decoding it, unless it follows an incomplete character."""
+    if decoder.getstate()[0] or not chunk.isascii():
+        decoder.decode(chunk)
+
+
 def _is_utf8(path: Path) -> bool:
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         with path.open("rb") as handle:
             while chunk := handle.read(_CHUNK):
-                decoder.decode(chunk)
+                feed_utf8(decoder, chunk)
             decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return False
@@ -162,10 +172,15 @@ def _partition_check(table: Table, quarter: Period) -> list[Check]:
     return [Check(table.partition_by, rule, condition, (table.partition_by,))]
 
 
+def _checks(table: Table, quarter: Period) -> list[Check]:
+    """Every column, partition and row rule of ``table``, in contract order."""
+    checks = [check for column in table.columns for check in _column_checks(column)]
+    return checks + _partition_check(table, quarter) + row_checks(table, quarter)
+
+
 def _first_breach(con: duckdb.DuckDBPyConnection, table: Table, quarter: Period) -> tuple[Check, int] | None:
     """The earliest row breaking a column, partition or row rule (in contract order within a row), in one scan."""
-    checks = [check for column in table.columns for check in _column_checks(column)]
-    checks += _partition_check(table, quarter) + row_checks(table, quarter)
+    checks = _checks(table, quarter)
     select = ", ".join(f"min(case when {check.condition} then __row end)" for check in checks)
     first_rows = con.execute(f"select {select} from landed").fetchone()
     breaches = [(check, row) for check, row in zip(checks, first_rows, strict=True) if row is not None]
@@ -208,7 +223,8 @@ def _check_rows(con: duckdb.DuckDBPyConnection, table: Table, quarter: Period, s
             raise LandingError(source, rule, detail, row=row, column=column)
 
 
-def _typed_select(table: Table, key: bytes) -> str:
+def _typed_body(table: Table, key: bytes) -> str:
+    """The select list of the raw partition: typed columns, personal data tokenised."""
     inner = hashlib.sha256(key + b"/inner").hexdigest()
     outer = hashlib.sha256(key + b"/outer").hexdigest()
     columns = []
@@ -218,7 +234,7 @@ def _typed_select(table: Table, key: bytes) -> str:
             columns.append(f"'tok_' || left(sha256('{outer}' || sha256('{inner}' || {col})), 32) as {col}")
         else:
             columns.append(f"cast({col} as {column.sql_type}) as {col}")
-    return f"select {', '.join(columns)} from landed order by __row"
+    return ", ".join(columns)
 
 
 def _normalised(column: Column) -> str:
@@ -243,7 +259,8 @@ def _check_csv_rows(con: duckdb.DuckDBPyConnection, source: Path) -> None:
         raise LandingError(source, rule, message, row=line - 1, column=column or "(beyond the header)")
 
 
-def _land(con: duckdb.DuckDBPyConnection, source: Path, table: Table, workdir: Path, utf8: bool | None) -> None:
+def _relation(source: Path, table: Table, workdir: Path, utf8: bool | None, con: duckdb.DuckDBPyConnection) -> str:
+    """SQL reading the delivery as text with the documented normalisations, once its header is checked."""
     if source.suffix == ".parquet":
         names = [
             row[0]
@@ -266,12 +283,48 @@ def _land(con: duckdb.DuckDBPyConnection, source: Path, table: Table, workdir: P
             "strict_mode = true, store_rejects = true)"
         )
     normalised = ", ".join(f"{_normalised(c)} as {ident(c.name)}" for c in table.columns)
+    return f"select {normalised} from ({relation})"
+
+
+def _land(con: duckdb.DuckDBPyConnection, source: Path, relation: str) -> None:
     try:
-        con.execute(f"create temp table landed as select row_number() over () as __row, {normalised} from ({relation})")
+        con.execute(f"create temp table landed as select row_number() over () as __row, * from ({relation})")
     except duckdb.Error as exc:
         raise LandingError(source, "unreadable file", str(exc).splitlines()[0]) from exc
     if source.suffix != ".parquet":
         _check_csv_rows(con, source)
+
+
+def _copy_if_valid(
+    con: duckdb.DuckDBPyConnection, source: Path, relation: str, table: Table, quarter: Period, key: bytes, staged: Path
+) -> int | None:
+    """The fast path: write the typed rows straight from the delivery in one scan that fails on the first breaking
+    row, then look for a repeated key in what was written. Returns the rows written, or None (nothing kept) if any
+    rule may be broken: :func:`_check_rows` then finds which, on the landed rows, for the exact error.
+
+    Rows keep the delivery's order (DuckDB's ``preserve_insertion_order``). The key is checked on the typed, tokenised
+    values, which are equal whenever the delivered texts are: a repeat there only sends the delivery the slow way.
+    """
+    if group_checks(table):  # group totals on the delivered text: the slow path only
+        return None
+    breach = " or ".join(f"({check.condition})" for check in _checks(table, quarter))
+    valid = f"case when {breach} then error('contract rule broken') else true end"
+    body = _typed_body(table, key)
+    keys = ", ".join(ident(c) for c in table.primary_key)
+    try:
+        rows = con.execute(
+            f"copy (select {body} from ({relation}) where {valid}) to {literal(str(staged))} {PARQUET_OPTIONS}"
+        ).fetchone()[0]
+        rejected = source.suffix != ".parquet" and con.execute("select count(*) from reject_errors").fetchone()[0]
+        repeated = con.execute(
+            f"select 1 from read_parquet({literal(str(staged))}) group by {keys} having count(*) > 1 limit 1"
+        ).fetchone()
+    except duckdb.Error:  # a breaking row (or an unreadable file): the slow path names it
+        rejected = True
+    if rejected or repeated:
+        staged.unlink(missing_ok=True)
+        return None
+    return rows
 
 
 def extract_partition(
@@ -329,20 +382,23 @@ def stage_partition(
         stale.unlink()
     workdir.mkdir(parents=True, exist_ok=True)
     staged = output.with_name(f"{output.name}.{os.getpid()}.staged")
-    with (
-        tempfile.TemporaryDirectory(dir=workdir) as tmp,
-        duckdb.connect(config={**(config or duckdb_config()), "temp_directory": tmp}) as con,
-    ):
-        _land(con, source, table, Path(tmp), utf8)
-        _check_rows(con, table, quarter, source)
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        # Rows are written in the order read (the fast path has no row numbers to sort by).
+        conf = {**(config or duckdb_config()), "temp_directory": tmp, "preserve_insertion_order": True}
         try:
-            con.execute(
-                f"copy ({_typed_select(table, pii_key)}) to {literal(str(staged))} (format parquet, compression zstd)"
-            )
+            with duckdb.connect(config=conf) as con:
+                relation = _relation(source, table, Path(tmp), utf8, con)
+                rows = _copy_if_valid(con, source, relation, table, quarter, pii_key, staged)
+            if rows is None:  # some rule may be broken: land the rows, name the first breach or write them
+                with duckdb.connect(config=conf) as con:
+                    _land(con, source, relation)
+                    _check_rows(con, table, quarter, source)
+                    typed = f"select {_typed_body(table, pii_key)} from landed order by __row"
+                    con.execute(f"copy ({typed}) to {literal(str(staged))} {PARQUET_OPTIONS}")
+                    rows = con.execute("select count(*) from landed").fetchone()[0]
         except BaseException:
             staged.unlink(missing_ok=True)
             raise
-        rows = con.execute("select count(*) from landed").fetchone()[0]
     return StagedPartition(ExtractResult(table, quarter, source, sha, rows, output), staged)
 
 

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration import settings
+from orchestration import ingest, settings
 from orchestration.delivery_rules import check_cross_table
 from orchestration.ingest import LandingError, extract_partition, file_sha256, quarantine, raw_partition_path
 from orchestration.landing_contract import Table, get_table
@@ -386,6 +386,33 @@ def test_bad_delivery(home: Path, case: Case) -> None:
     assert f"column: {expect.column or '-'}\n" in note
     what = f"{expect.rule} (row {expect.row}, column {expect.column})"
     OUTCOMES.append((case.id, path.name, "rejected", what, 0))
+
+
+def _outcome(home: Path, table: Table) -> list[tuple] | tuple:
+    """The raw rows written, in order, or what the LandingError names (file, row, column, rule, detail)."""
+    try:
+        return _raw_rows(_extract(home, table).output)
+    except LandingError as error:
+        return (error.file, error.row, error.column, error.rule, error.detail)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_fast_path_agrees_with_the_slow_path(home: Path, case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The one-scan fast path writes a delivery only if the rule-by-rule slow path accepts it, with the same rows;
+    a delivery it refuses gets the slow path's exact error."""
+    case.deliver(_landing(home))
+    fast_path = ingest._copy_if_valid
+    written: list[int | None] = []
+    monkeypatch.setattr(ingest, "_copy_if_valid", lambda *args: written.append(fast_path(*args)) or written[-1])
+    both = _outcome(home, case.table)
+    monkeypatch.setattr(ingest, "_copy_if_valid", lambda *args: None)
+    slow_only = _outcome(home, case.table)
+    assert both == slow_only
+    if written:  # not reached when the header or the encoding is refused
+        assert (written[0] is None) == isinstance(case.expect, Rejected)
+        assert written[0] is None or written[0] == len(slow_only)
+    else:
+        assert isinstance(case.expect, Rejected)
 
 
 def _deliver(home: Path, table: Table, rows: Rows, quarter: Period = Q) -> Path:
