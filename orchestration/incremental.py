@@ -26,8 +26,9 @@ from orchestration.periods import Period
 STATE_FILE = "dbt_incremental_state.json"
 REBUILD_TAG = "regwh/rebuild_from"
 FULL = "full"
-# What a model's rows are computed from; target/, logs and the tests (they write no table) are left out.
-_CODE = ("models", "macros", "seeds", "dbt_project.yml", "profiles.yml")
+# What a model's rows are computed from, and the tests: a close tests some incremental tables only in the quarters
+# it rebuilds (tests/generic/unique_since_rebuild.sql), so an edited test must be run on every quarter once.
+_CODE = ("models", "macros", "seeds", "tests", "dbt_project.yml", "profiles.yml")
 
 
 def state_path(root: Path) -> Path:

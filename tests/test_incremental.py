@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import duckdb
@@ -13,11 +14,18 @@ import pytest
 
 from orchestration.incremental import FULL, plan, project_fingerprint, state_path
 from orchestration.periods import Period, quarter_range
-from tests.conftest import REPO, SEED_SCENARIO, regwh
+from tests.conftest import REPO, SEED_SCENARIO, regwh, regwh_env
 
 SCHEMAS = ("intermediate", "marts", "regulatory")
-MANIFEST = REPO / "dbt_project" / "target" / "manifest.json"
-INCREMENTAL = ("int_policies__quarter_end_upr", "fct_premium_transactions", "fct_premiums")
+DBT_PROJECT = REPO / "dbt_project"
+MANIFEST = DBT_PROJECT / "target" / "manifest.json"
+INCREMENTAL = (
+    "int_policies__quarter_end_upr",
+    "fct_premium_transactions",
+    "fct_premiums",
+    "fct_policies",
+    "dim_members",
+)
 
 
 def differences(left: Path, right: Path) -> dict[str, tuple[int, int]]:
@@ -67,6 +75,34 @@ def change_one_channel(landing: Path, quarter: str) -> None:
         writer.writerows(rows)
 
 
+def query(root: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def cancelled_in_q2(root: Path) -> dict[str, int]:
+    """Policies cancelled in 2025Q2 by the quarter they were issued in, 2025Q1 and before (counts)."""
+    rows = query(
+        root,
+        "select case when issued_quarter = '2025Q1' then '2025Q1' else 'earlier' end, count(*) from "
+        "marts.fct_policies where issued_quarter < '2025Q2' and cancelled_on between '2025-04-01' and '2025-06-30' "
+        "group by all",
+    )
+    return dict(rows)
+
+
+def dbt_test(root: Path, selector: str, rebuild_from: str, target: Path) -> int:
+    """``dbt test`` of the selected tests on ``root``'s warehouse as a close of 2025Q2 rebuilding from
+    ``rebuild_from``; the tests that failed."""
+    command = [str(REPO / ".venv/bin/dbt"), "test", "--select", selector, "--profiles-dir", ".", "--target-path"]
+    command += [str(target), "--log-path", str(target / "logs")]
+    command += ["--vars", json.dumps({"close_quarter": "2025Q2", "rebuild_from": rebuild_from})]
+    result = subprocess.run(command, cwd=DBT_PROJECT, env=regwh_env(root), capture_output=True, text=True, timeout=600)
+    results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
+    assert results, result.stdout[-3000:]
+    return sum(r["status"] == "fail" for r in results)
+
+
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A scale-0.002 seed delivery, 2022Q1..2025Q2."""
@@ -94,8 +130,13 @@ def test_incremental_closes_equal_full_rebuilds(generated: Path, tmp_path: Path)
     # 2025Q1 with the deliveries through 2025Q1, then 2025Q2 delivered and 2025H1 closed: only 2025Q2 rebuilt.
     # (An earlier half year does not close on the generated data: its ledger reconciles from 2024Q4 on.)
     assert "incremental models: full refresh" in close(incremental, "2025Q1")
+    assert cancelled_in_q2(incremental) == {}
     shutil.copytree(held, incremental / "landing", dirs_exist_ok=True)
     assert "incremental models: quarters from 2025Q2" in close(incremental, "2025H1")
+    # Policies issued in 2025Q1 and before, cancelled in 2025Q2: rows of fct_policies the 2025Q1 close built
+    # without a cancellation, rewritten by the incremental close (and equal to the fresh close's, below).
+    cancelled = cancelled_in_q2(incremental)
+    assert cancelled.get("2025Q1", 0) > 0 and cancelled.get("earlier", 0) > 0, cancelled
     assert "incremental models: full refresh" in close(scratch, "2025H1")
     assert differences(incremental, scratch) == {}
     assert package_tables(incremental, "2025H1") == package_tables(scratch, "2025H1")
@@ -113,6 +154,19 @@ def test_incremental_closes_equal_full_rebuilds(generated: Path, tmp_path: Path)
     assert differences(incremental, scratch) == {}
     assert package_tables(incremental, "2025H1") == package_tables(scratch, "2025H1")
 
+    # The key tests read from the rebuilt quarters: a repeat within the older quarters alone is left to the close
+    # that built them (a full build's test finds it), a rebuilt row repeated in an older quarter is found.
+    selector = "fct_premium_transactions,test_name:unique_since_rebuild"
+    repeat = "insert into marts.fct_premium_transactions select * replace ('2022Q2' as booked_quarter) from "
+    repeat += "marts.fct_premium_transactions where booked_quarter = '{of}' limit 1"
+    with duckdb.connect(str(scratch / "warehouse.duckdb")) as con:
+        con.execute(repeat.format(of="2022Q1"))
+    assert dbt_test(scratch, selector, "2025Q2", tmp_path / "dbt-old") == 0
+    assert dbt_test(scratch, selector, "", tmp_path / "dbt-full") == 1
+    with duckdb.connect(str(scratch / "warehouse.duckdb")) as con:
+        con.execute(repeat.format(of="2025Q2"))
+    assert dbt_test(scratch, selector, "2025Q2", tmp_path / "dbt-new") == 1
+
 
 def test_rebuild_start_from_the_record(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No record, other dbt code, an earlier closed quarter: full refresh; a changed delivery: from its quarter."""
@@ -122,7 +176,13 @@ def test_rebuild_start_from_the_record(home: Path, monkeypatch: pytest.MonkeyPat
     from orchestration.settings import raw_dir
 
     inputs = {table.key for table in incremental.incremental_inputs(MANIFEST)}
-    assert inputs == {"policy/products", "policy/policies", "policy/premium_transactions", "reinsurance/cessions"}
+    assert inputs == {
+        "policy/products",
+        "policy/members",
+        "policy/policies",
+        "policy/premium_transactions",
+        "reinsurance/cessions",
+    }
     delivered = quarter_range(Period.parse("2024Q1"), Period.parse("2024Q4"))
     q4 = Period.parse("2024Q4")
     assert plan(home, q4, delivered, MANIFEST)[0] == FULL

@@ -6,13 +6,7 @@
 -- booked by its end only, i.e. on the deliveries up to that quarter.
 -- Each row carries its policy's product, line of business and channel (which never change), so that
 -- fct_premiums sums it by those without joining the policies again.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='insert_overwrite' if target.type == 'spark' else 'append',
-    partition_by=['quarter_label'] if target.type == 'spark' else none,
-    pre_hook="{{ delete_rebuilt_quarters('quarter_label') }}",
-    on_schema_change='fail'
-) }}
+{{ quarter_incremental('quarter_label') }}
 
 with
 

@@ -1,13 +1,7 @@
 -- One row per premium transaction (written, endorsement, cancellation, refund) with its policy's
 -- product, line of business and channel. Amounts in CNY, DECIMAL(18,2). Incremental by booked quarter (the
 -- delivery quarter; macros/incremental.sql).
-{{ config(
-    materialized='incremental',
-    incremental_strategy='insert_overwrite' if target.type == 'spark' else 'append',
-    partition_by=['booked_quarter'] if target.type == 'spark' else none,
-    pre_hook="{{ delete_rebuilt_quarters('booked_quarter') }}",
-    on_schema_change='fail'
-) }}
+{{ quarter_incremental('booked_quarter') }}
 with
 
 premiums as (

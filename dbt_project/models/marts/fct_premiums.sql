@@ -6,13 +6,7 @@
 -- same key at the previous quarter end, which is the sum of its policies' brought-forward UPR. Incremental by
 -- quarter (macros/incremental.sql): an incremental build reads its inputs from the quarter before the first
 -- rebuilt one on.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='insert_overwrite' if target.type == 'spark' else 'append',
-    partition_by=['quarter_label'] if target.type == 'spark' else none,
-    pre_hook="{{ delete_rebuilt_quarters('quarter_label') }}",
-    on_schema_change='fail'
-) }}
+{{ quarter_incremental('quarter_label') }}
 with
 
 policies as (

@@ -14,7 +14,8 @@ renamed as (
         bank_account as bank_account_token,
         gender,
         province,
-        joined_at
+        joined_at,
+        quarter as joined_quarter
     from source
 )
 

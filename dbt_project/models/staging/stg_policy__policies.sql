@@ -14,7 +14,8 @@ renamed as (
         issued_at,
         start_date,
         end_date,
-        sum_insured
+        sum_insured,
+        quarter as issued_quarter
     from source
 )
 
