@@ -23,6 +23,7 @@ import yaml
 
 from orchestration.defs.schedules import complete_delivery_sensor
 from orchestration.generator import generate
+from orchestration.generator.money import allocate, allocate_positive
 from orchestration.generator.timeline import Window
 from orchestration.generator.writer import ARROW_TYPES, Landing
 from orchestration.landing_contract import get_table, load_contracts, system_tables, systems
@@ -574,3 +575,16 @@ def test_other_scenario(tmp_path: Path) -> None:
     assert summary["period"] == "2024H2"
     assert len(list((tmp_path / "home" / "landing" / "policy").glob("policies_*.csv"))) == 14
     _verify(tmp_path / "home" / "landing", tmp_path, scenario, 0.005)
+
+
+def test_allocate_positive_gives_every_claim_a_fen_and_keeps_the_total() -> None:
+    """At scale 10 the published claims paid is split over ten times the claims: the proportional split leaves some
+    none, and each claim paid must carry at least one fen; where every row already gets a fen nothing changes."""
+    weights = np.random.default_rng(3).lognormal(0, 1.1, 100_000)
+    total = 150_000
+    assert allocate(total, weights).min() == 0
+    shares = allocate_positive(total, weights)
+    assert shares.min() >= 1 and shares.sum() == total
+    assert np.array_equal(allocate_positive(10**9, weights), allocate(10**9, weights))
+    with pytest.raises(ValueError, match="a fen each"):
+        allocate_positive(99_999, weights)

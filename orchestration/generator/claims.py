@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 
 from orchestration.generator.ids import make_ids
-from orchestration.generator.money import allocate, money, wan_to_fen
+from orchestration.generator.money import allocate, allocate_positive, money, wan_to_fen
 from orchestration.generator.outstanding import Incurred, earned_premium
 from orchestration.generator.policy import HEALTH, LINES, PolicyBook, policy_ids
 from orchestration.generator.scenario import Scenario
@@ -361,9 +361,7 @@ def _payments(scenario: Scenario, window: Window, rng: np.random.Generator, fina
     indemnity_total = scenario.fen("claims_paid", 8739.17) - int(advance_fen[period_advance].sum())
     indemnity = np.zeros(n, dtype=np.int64)
     period_rows = np.flatnonzero(in_period)
-    indemnity[period_rows] = allocate(indemnity_total, severity[period_rows])
-    if period_rows.size and indemnity[period_rows].min() < 1:
-        raise ValueError("claims paid target too small for the number of paid claims")
+    indemnity[period_rows] = allocate_positive(indemnity_total, severity[period_rows])
     mean = indemnity_total / max(period_rows.size, 1)
     history = np.flatnonzero(~in_period)
     indemnity[history] = np.maximum(np.round(mean * severity[history] / severity.mean()), 100).astype(np.int64)

@@ -33,6 +33,18 @@ def allocate(total: int, weights: np.ndarray) -> np.ndarray:
     return floor
 
 
+def allocate_positive(total: int, weights: np.ndarray) -> np.ndarray:
+    """:func:`allocate`, but every row gets at least one fen: when the proportional split leaves a row none (many rows
+    for a small total, as at scale 10, where counts grow and the published totals do not), one fen each and the
+    rest split proportionally. The same as :func:`allocate` whenever that already gives every row a fen."""
+    shares = allocate(total, weights)
+    if shares.size and shares.min() < 1:
+        if total < shares.size:
+            raise ValueError(f"cannot give {shares.size} rows a fen each out of {total} fen")
+        shares = 1 + allocate(total - shares.size, weights)
+    return shares
+
+
 def compact_fen(fen: np.ndarray) -> np.ndarray:
     """Amounts in fen as int32 (exact; half the memory of a large book) when every one fits, else unchanged."""
     fits = fen.size == 0 or max(-int(fen.min()), int(fen.max())) < np.iinfo(np.int32).max
