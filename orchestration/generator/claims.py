@@ -21,6 +21,7 @@ ONLINE = np.array(["app", "wechat", "web"])
 OFFLINE = np.array(["phone", "counter"])
 CAUSES = np.array(["illness", "injury", "credit_default", "surety_default"])
 ADVANCE_SHARE = 0.006  # share of paid health claims with a medical advance
+ADVANCE_CAP = 0.5  # the most of the period's claims paid that advances may take (binds only at large scales)
 CLOSE_LAG = 1_800  # the closed event follows the final payment within this many seconds
 SLOW_MAX = 6 * DAY  # slowest settlement (documents complete to final payment)
 PENDING_SHARE = np.array([0.03, 0.04, 0.05, 0.06, 0.08, 0.1, 0.13, 0.2])  # still open, per recent quarter
@@ -345,9 +346,12 @@ def _payments(scenario: Scenario, window: Window, rng: np.random.Generator, fina
     if record is not None:
         eligible[record] = False
     avg_advance = wan_to_fen(scenario.value("medical_advance_avg", 5))
-    for i in window.period_quarter_indices():
+    # Counts grow with the scale and the published total does not: at large scales advances take at most a share of it.
+    quarters = window.period_quarter_indices()
+    most = max(1, int(ADVANCE_CAP * scenario.fen("claims_paid", 8739.17) / avg_advance) // len(quarters))
+    for i in quarters:
         rows = np.flatnonzero(eligible & (quarter == i))
-        take = min(rows.size, max(1, round(ADVANCE_SHARE * np.count_nonzero(quarter == i))))
+        take = min(rows.size, max(1, round(ADVANCE_SHARE * np.count_nonzero(quarter == i))), most)
         advance[rng.choice(rows, size=take, replace=False)] = True
     advance_fen = np.zeros(n, dtype=np.int64)
     period_advance = np.flatnonzero(advance & in_period)
