@@ -135,7 +135,6 @@ def _close(root: Path, period: Period, restatement_reason: str | None, progress:
 
     from orchestration import incremental
     from orchestration.definitions import defs
-    from orchestration.defs.dbt_project import dbt_project
     from orchestration.defs.regulatory import RESTATEMENT_TAG
 
     instance = dg.DagsterInstance.get()
@@ -158,13 +157,8 @@ def _close(root: Path, period: Period, restatement_reason: str | None, progress:
         )
         if not extract.success:
             raise CloseError("extraction failed, nothing published:\n  " + "\n  ".join(_failures(extract)))
-    start, built = incremental.plan(root, period.last_quarter, delivered, dbt_project.manifest_path)
-    progress(
-        f"close: dbt build, gate and publication for {period} (partition {period.last_quarter}); incremental "
-        f"models: {'full refresh' if start == incremental.FULL else f'quarters from {start}'}"
-    )
-    incremental.forget(root)
-    tags = {"regwh/period": period.label, incremental.REBUILD_TAG: start}
+    progress(f"close: dbt build, gate and publication for {period} (partition {period.last_quarter})")
+    tags = {"regwh/period": period.label}
     if restatement_reason:
         tags[RESTATEMENT_TAG] = restatement_reason
     job, package = (
@@ -177,9 +171,11 @@ def _close(root: Path, period: Period, restatement_reason: str | None, progress:
         tags=tags,
         raise_on_error=False,
     )
+    planned = incremental.run_plan(root, result.run_id)
+    if planned:
+        progress(f"incremental models: {planned.describe()}")
     if not result.success:
         raise CloseError(f"close of {period} failed, nothing published:\n  " + "\n  ".join(_failures(result)))
-    incremental.record(root, built)
     materialization = next(
         m for m in result.get_asset_materialization_events() if m.asset_key == dg.AssetKey(["extracts", package])
     )

@@ -7,18 +7,22 @@ import csv
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
+from types import SimpleNamespace
 
+import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.incremental import FULL, plan, project_fingerprint, state_path
+from orchestration.incremental import FULL, plan, project_fingerprint, runs_path, settle, state_path
 from orchestration.periods import Period, quarter_range
 from tests.conftest import REPO, SEED_SCENARIO, regwh, regwh_env
 
 SCHEMAS = ("intermediate", "marts", "regulatory")
 DBT_PROJECT = REPO / "dbt_project"
 MANIFEST = DBT_PROJECT / "target" / "manifest.json"
+KEYS = [dg.AssetKey(["marts", "fct_policies"]), dg.AssetKey(["marts", "dim_members"])]
 INCREMENTAL = (
     "int_policies__quarter_end_upr",
     "fct_premium_transactions",
@@ -60,6 +64,42 @@ def close(root: Path, period: str, *args: str) -> str:
     result = regwh(root, "close", "--period", period, *args)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result.stdout
+
+
+# A close job run as the schedule starts it: the schedule's own run request (partition and period tag, no
+# ``regwh/rebuild_from``), executed in-process on the home's instance; prints the outcome and the run's plan tag.
+SCHEDULED = """
+import json, os, sys
+from datetime import datetime
+from pathlib import Path
+from orchestration.close import prepare_environment
+prepare_environment(Path(os.environ["REGWH_HOME"]))
+import dagster as dg
+from orchestration.definitions import defs
+from orchestration.defs.schedules import half_year_disclosure_schedule
+request = half_year_disclosure_schedule(dg.build_schedule_context(scheduled_execution_time=datetime(2025, 7, 20, 6)))
+instance = dg.DagsterInstance.get()
+result = defs.resolve_job_def("close_half_year").execute_in_process(
+    instance=instance, partition_key=request.partition_key, tags=request.tags, raise_on_error=False
+)
+tags = instance.get_run_by_id(result.run_id).tags
+print(json.dumps({"success": result.success, "tags": tags}))
+"""
+
+
+def scheduled(root: Path) -> dict:
+    """The half-year schedule's run of 2025H1 on ``root``: its success and tags."""
+    result = subprocess.run(
+        [sys.executable, "-c", SCHEDULED], env=regwh_env(root), cwd=REPO, capture_output=True, text=True, timeout=900
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def settled(root: Path) -> None:
+    """Settle the home's runs as the next run's first dbt step does (the record of the last one, if it succeeded)."""
+    instance = dg.DagsterInstance.from_config(str(root / "dagster"))
+    settle(root, lambda run_id: run.status if (run := instance.get_run_by_id(run_id)) else None)
 
 
 def change_one_channel(landing: Path, quarter: str) -> None:
@@ -127,12 +167,17 @@ def test_incremental_closes_equal_full_rebuilds(generated: Path, tmp_path: Path)
     scratch.mkdir()
     shutil.copytree(held, scratch / "landing")
 
-    # 2025Q1 with the deliveries through 2025Q1, then 2025Q2 delivered and 2025H1 closed: only 2025Q2 rebuilt.
+    # 2025Q1 with the deliveries through 2025Q1, then 2025Q2 delivered and 2025H1 closed by the half-year schedule
+    # (no rebuild tag: the run plans itself), extracting 2025Q2 in the same run: only 2025Q2 rebuilt.
     # (An earlier half year does not close on the generated data: its ledger reconciles from 2024Q4 on.)
-    assert "incremental models: full refresh" in close(incremental, "2025Q1")
+    assert "incremental models: full refresh (no record of a successful close)" in close(incremental, "2025Q1")
     assert cancelled_in_q2(incremental) == {}
     shutil.copytree(held, incremental / "landing", dirs_exist_ok=True)
-    assert "incremental models: quarters from 2025Q2" in close(incremental, "2025H1")
+    run = scheduled(incremental)
+    assert run["success"], run
+    # Set by the run's first dbt step; a later step planning again would have found no record (full refresh).
+    assert run["tags"]["regwh/incremental"].startswith("quarters from 2025Q2 ("), run
+    assert "regwh/rebuild_from" not in run["tags"]
     # Policies issued in 2025Q1 and before, cancelled in 2025Q2: rows of fct_policies the 2025Q1 close built
     # without a cancellation, rewritten by the incremental close (and equal to the fresh close's, below).
     cancelled = cancelled_in_q2(incremental)
@@ -141,18 +186,31 @@ def test_incremental_closes_equal_full_rebuilds(generated: Path, tmp_path: Path)
     assert differences(incremental, scratch) == {}
     assert package_tables(incremental, "2025H1") == package_tables(scratch, "2025H1")
 
-    # Nothing delivered anew: nothing of the incremental models is rebuilt (the quarter after the close).
+    # The scheduled run succeeded: its plan becomes the record. Nothing delivered anew: nothing of the incremental
+    # models is rebuilt (the quarter after the close).
     delivered = quarter_range(Period.parse("2022Q1"), Period.parse("2025Q2"))
-    assert plan(incremental, Period.parse("2025Q2"), delivered, MANIFEST)[0] == "2025Q3"
+    settled(incremental)
+    assert json.loads(state_path(incremental).read_text(encoding="utf-8"))["close_quarter"] == "2025Q2"
+    assert plan(incremental, Period.parse("2025Q2"), delivered, MANIFEST).start == "2025Q3"
 
     # A corrected 2024Q3 delivery: the incremental close rebuilds from 2024Q3 and still equals a full rebuild.
     for home in (incremental, scratch):
         change_one_channel(home / "landing", "2024Q3")
-    state_path(scratch).unlink()
+    shutil.rmtree(runs_path(scratch))
     assert "incremental models: quarters from 2024Q3" in close(incremental, "2025H1", "--restate", "2024Q3 corrected")
     assert "incremental models: full refresh" in close(scratch, "2025H1", "--restate", "2024Q3 corrected")
     assert differences(incremental, scratch) == {}
     assert package_tables(incremental, "2025H1") == package_tables(scratch, "2025H1")
+
+    # A scheduled run that fails after its build started (a raw partition the dbt build reads is broken) leaves no
+    # record: the next run refreshes fully.
+    (incremental / "lake/raw/claims/claim_payments/quarter=2024Q1/data.parquet").write_bytes(b"broken")
+    run = scheduled(incremental)
+    assert not run["success"] and run["tags"]["regwh/incremental"].startswith("quarters from 2025Q3 ("), run
+    settled(incremental)
+    assert not state_path(incremental).exists()
+    assert not list(runs_path(incremental).glob("*.json"))
+    assert plan(incremental, Period.parse("2025Q2"), delivered, MANIFEST).start == FULL
 
     # The key tests read from the rebuilt quarters: a repeat within the older quarters alone is left to the close
     # that built them (a full build's test finds it), a rebuilt row repeated in an older quarter is found.
@@ -185,22 +243,72 @@ def test_rebuild_start_from_the_record(home: Path, monkeypatch: pytest.MonkeyPat
     }
     delivered = quarter_range(Period.parse("2024Q1"), Period.parse("2024Q4"))
     q4 = Period.parse("2024Q4")
-    assert plan(home, q4, delivered, MANIFEST)[0] == FULL
-    incremental.record(home, incremental.plan(home, q4, delivered, MANIFEST)[1])
-    assert plan(home, q4, delivered, MANIFEST)[0] == "2025Q1"
-    assert plan(home, Period.parse("2025Q1"), [*delivered, Period.parse("2025Q1")], MANIFEST)[0] == "2025Q1"
-    assert plan(home, Period.parse("2024Q3"), delivered[:3], MANIFEST)[0] == FULL
+    assert plan(home, q4, delivered, MANIFEST).reason == "no record of a successful close"
+    incremental.record(home, incremental.plan(home, q4, delivered, MANIFEST).state)
+    assert plan(home, q4, delivered, MANIFEST).start == "2025Q1"
+    assert plan(home, Period.parse("2025Q1"), [*delivered, Period.parse("2025Q1")], MANIFEST).start == "2025Q1"
+    assert plan(home, Period.parse("2024Q3"), delivered[:3], MANIFEST).start == FULL
 
     premiums = next(t for t in load_contracts() if t.key == "policy/premium_transactions")
     partition = raw_partition_path(raw_dir(home), premiums, Period.parse("2024Q2"))
     partition.parent.mkdir(parents=True)
     (partition.parent / "_source.json").write_text(json.dumps({"sha256": "changed"}), encoding="utf-8")
-    assert plan(home, q4, delivered, MANIFEST)[0] == "2024Q2"
+    changed = plan(home, q4, delivered, MANIFEST)
+    assert (changed.start, changed.reason) == ("2024Q2", "policy/premium_transactions changed in 2024Q2")
 
     monkeypatch.setattr(incremental, "project_fingerprint", lambda: "other code")
-    assert plan(home, q4, delivered, MANIFEST)[0] == FULL
+    assert plan(home, q4, delivered, MANIFEST).describe() == "full refresh (the dbt project changed)"
     incremental.forget(home)
     assert not incremental.state_path(home).exists()
+
+
+def test_only_a_succeeded_close_becomes_the_record(home: Path) -> None:
+    """A run plans once (its later dbt steps reuse the plan), an explicit tag wins, and a run's plan becomes the
+    record only if the run succeeded and built the whole project as a close job."""
+    from orchestration import incremental
+
+    (home / "landing" / "policy").mkdir(parents=True)
+    (home / "landing" / "policy" / "policies_2024Q4.csv").touch()
+    statuses: dict[str, dg.DagsterRunStatus] = {}
+    tagged: dict[str, dict[str, str]] = {}
+
+    def step(run: dg.DagsterRun) -> incremental.Plan:
+        """A dbt step of ``run`` (the context's parts ``for_run`` reads)."""
+        instance = SimpleNamespace(
+            get_run_by_id=lambda run_id: SimpleNamespace(status=statuses[run_id]) if run_id in statuses else None,
+            add_run_tags=lambda run_id, tags: tagged.setdefault(run_id, {}).update(tags),
+        )
+        context = SimpleNamespace(run=run, instance=instance, partition_key="2024Q4")
+        return incremental.for_run(context, KEYS)  # type: ignore[arg-type]
+
+    first = dg.DagsterRun(job_name="close_quarter", run_id="first")
+    made = step(first)
+    assert (made.start, made.state is not None) == (FULL, True)
+    assert tagged["first"] == {"regwh/incremental": "full refresh (no record of a successful close)"}
+    incremental.record(home, made.state)  # the same run does not plan again (it would find this record)
+    assert step(first) == made
+    incremental.forget(home)
+
+    statuses["first"] = dg.DagsterRunStatus.FAILURE
+    second = dg.DagsterRun(job_name="close_quarter", run_id="second")
+    assert step(second).reason == "no record of a successful close"
+    assert not (runs_path(home) / "first.json").exists()
+    statuses["second"] = dg.DagsterRunStatus.SUCCESS
+    later = [
+        dg.DagsterRun(job_name="close_quarter", run_id="again", parent_run_id="second", root_run_id="second"),
+        dg.DagsterRun(job_name="close_quarter", run_id="tagged", tags={"regwh/rebuild_from": "2024Q3"}),
+        dg.DagsterRun(job_name="close_quarter", run_id="subset", asset_selection=frozenset(KEYS[:1])),
+        dg.DagsterRun(job_name="extract", run_id="other job"),
+    ]
+    plans = {run.run_id: step(run) for run in later}
+    assert (plans["tagged"].start, plans["tagged"].reason) == ("2024Q3", "the run's regwh/rebuild_from tag")
+    assert plans["again"].start == "2025Q1"  # the second run's plan became the record: nothing new since
+    assert all(p.state is None for p in plans.values())
+    statuses.update(dict.fromkeys(plans, dg.DagsterRunStatus.SUCCESS))
+    settle(home, statuses.get)
+    assert not state_path(home).exists()
+    # A whole job's run executed in-process has an empty asset selection.
+    assert incremental.recordable(dg.DagsterRun(job_name="close_half_year", asset_selection=frozenset()), KEYS)
 
 
 def test_fingerprint_covers_the_models(tmp_path: Path) -> None:

@@ -1,4 +1,8 @@
-"""Unattended closes: quarter-end and half-year schedules, and a sensor on complete deliveries."""
+"""Unattended closes: quarter-end and half-year schedules, and a sensor on complete deliveries.
+
+Their runs carry the partition and ``regwh/period`` only: each run decides itself which quarters the incremental
+dbt models rebuild, as ``regwh close``'s do (orchestration/incremental.py).
+"""
 
 import json
 from datetime import date

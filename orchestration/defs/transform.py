@@ -11,7 +11,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 from dagster_dbt.core.dbt_cli_invocation import DbtCliInvocation
 
-from orchestration import incremental, settings
+from orchestration import incremental
 from orchestration.defs.dbt_project import dbt_project
 from orchestration.defs.partitions import quarterly_partitions
 from orchestration.defs.raw import DELIVERY_CHECKS, ROW_COUNT
@@ -49,17 +49,17 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
     a test in the step where all its parents exist. dbt unit tests (the hand-worked fixtures, run by
     ``tests/test_hand_worked.py``) check model logic, not a quarter's data, so the close leaves them out.
 
-    The incremental models rebuild the quarters from the run's ``regwh/rebuild_from`` tag (``rebuild_from`` var,
-    set by ``regwh close``: orchestration/incremental.py); a run without it, or tagged ``full``, refreshes them
-    fully and drops the close's record of the last build, so the next close refreshes fully too.
+    The incremental models rebuild the quarters the run's plan says (``rebuild_from`` var): its first dbt step plans
+    against the record of the last successful close, or takes the run's ``regwh/rebuild_from`` tag (a quarter or
+    ``full``), and its later steps reuse that plan (orchestration/incremental.py). The run's log, and its tag
+    ``regwh/incremental``, say which quarters were rebuilt and why.
 
     Row counts (``dagster/row_count``) of the tables built are read once dbt has exited: DuckDB has one
     writer, so dagster-dbt's ``fetch_row_counts()``, which queries while dbt runs, cannot open the file.
     """
-    start = context.run.tags.get(incremental.REBUILD_TAG, incremental.FULL)
-    full = start == incremental.FULL
-    if full:
-        incremental.forget(settings.home())
+    plan = incremental.for_run(context, warehouse_models.keys)
+    context.log.info(f"incremental models: {plan.describe()}")
+    start, full = plan.start, plan.start == incremental.FULL
     args = [
         "build",
         "--exclude",
