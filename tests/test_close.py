@@ -339,3 +339,16 @@ def test_a_scenario_with_excess_of_loss_cessions_has_nonzero_k_and_still_verifie
             assert abs(capital - at_k_zero) < Decimal("0.01"), item
         else:
             assert (capital < at_k_zero) == (k_adjustment < 0) and capital != at_k_zero, (item, k_adjustment)
+
+
+def test_every_dbt_test_is_an_asset_check_result_of_the_close(closed: Path) -> None:
+    from orchestration.defs.transform import warehouse_models
+
+    with dg.DagsterInstance.from_config(str(closed / "dagster")) as instance:
+        (run,) = instance.get_runs(dg.RunsFilter(job_name="close_half_year"))
+        entries = instance.all_logs(run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+    evaluated = {
+        (e.dagster_event.event_specific_data.asset_key, e.dagster_event.event_specific_data.check_name) for e in entries
+    }
+    dbt_checks = {(key.asset_key, key.name) for key in warehouse_models.check_keys}
+    assert len(dbt_checks) > 300 and dbt_checks <= evaluated

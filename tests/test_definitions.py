@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import dagster as dg
 import pytest
 
@@ -89,3 +91,12 @@ def test_every_asset_has_an_owner(defs: dg.Definitions) -> None:
     graph = defs.resolve_asset_graph()
     for key in graph.get_all_asset_keys():
         assert graph.get(key).owners == ["team:regulatory-data"], key
+
+
+def test_the_dbt_resource_knows_the_dbt_version_without_running_dbt() -> None:
+    from orchestration.defs.resources import build_resources
+
+    dbt = build_resources()["dbt"]
+    reported = subprocess.run([dbt.dbt_executable, "--version"], capture_output=True, text=True, check=True).stdout
+    assert f"installed: {dbt._cli_version}" in reported
+    assert dbt._initialize_dbt_core_adapter(["build"]) is None
