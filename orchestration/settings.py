@@ -179,7 +179,8 @@ def ensure_home(base: Path | None = None) -> Path:
     for folder in (landing_dir(root), deliveries_dir(root), quarantine_dir(root)):
         folder.mkdir(parents=True, exist_ok=True)
         folder.chmod(0o700)
-    for folder in (raw_dir(root), extracts_dir(root), validations_dir(root), dagster_home(root)):
+    # DuckDB creates its spill folder but not the folders above it: a home whose tmp/ was cleared must still close.
+    for folder in (raw_dir(root), extracts_dir(root), validations_dir(root), dagster_home(root), duckdb_temp_dir(root)):
         folder.mkdir(parents=True, exist_ok=True)
     settings_file, wanted = dagster_home(root) / "dagster.yaml", instance_yaml(root)
     if not settings_file.exists() or (

@@ -7,6 +7,7 @@ lays them out, without a JVM.
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -116,3 +117,17 @@ def test_regwh_target_selects_the_implementation(
     else:
         monkeypatch.delenv("REGWH_TARGET", raising=False)
     assert type(build_warehouse(tmp_path)) is kind
+
+
+def test_a_home_whose_spill_folder_was_cleared_spills_again(tmp_path: Path) -> None:
+    """Clearing ``$REGWH_HOME/tmp`` (to free disk after a large spill) must not break the next close: DuckDB
+    creates its temp folder only when it spills, and fails if the folder above it is gone."""
+    root = settings.ensure_home(tmp_path)
+    shutil.rmtree(root / "tmp", ignore_errors=True)
+    settings.ensure_home(root)
+    config = {**settings.duckdb_config(root), "memory_limit": "64MB", "threads": 1}
+    with duckdb.connect(config=config) as con:
+        (count,) = con.execute(
+            "select count(distinct i) from (select i, hash(i) as h from range(5000000) t(i) order by h)"
+        ).fetchall()[0]
+    assert count == 5_000_000
