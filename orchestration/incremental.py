@@ -1,4 +1,4 @@
-"""Which quarters a close rebuilds in the incremental dbt models (``materialized='incremental'``).
+"""Which quarters a close rebuilds in the incremental dbt models (``materialized`` in ``MATERIALIZATIONS``).
 
 An incremental model's rows of a quarter depend only on the dbt code and on its event inputs delivered up to that
 quarter (the landing contract refuses an event row outside its delivery quarter) plus the latest snapshot of its
@@ -45,6 +45,8 @@ STATE_FILE = "dbt_incremental_state.json"
 REBUILD_TAG = "regwh/rebuild_from"
 PLAN_TAG = "regwh/incremental"  # set by a run's first dbt step: what the incremental models rebuild, and why
 FULL = "full"
+# dbt materialisations that rebuild by quarter (macros/incremental.sql, macros/materializations/)
+MATERIALIZATIONS = ("incremental", "quarter_batches")
 RUNS = "dbt_incremental_runs"
 CLOSE_JOBS = (close_quarter_job.name, close_half_year_job.name)
 _RUNNING = {
@@ -97,7 +99,7 @@ def incremental_inputs(manifest_path: Path) -> list[Table] | None:
     if not manifest_path.exists():
         return None
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    todo = [uid for uid, node in manifest["nodes"].items() if node["config"].get("materialized") == "incremental"]
+    todo = [uid for uid, node in manifest["nodes"].items() if node["config"].get("materialized") in MATERIALIZATIONS]
     seen, sources = set(todo), set()
     while todo:
         for parent in manifest["parent_map"].get(todo.pop(), []):

@@ -87,7 +87,7 @@ def _with_row_counts(events: list[Any], invocation: DbtCliInvocation, warehouse:
         for event in events:
             if isinstance(event, dg.Output) and "unique_id" in event.metadata:
                 node = nodes[event.metadata["unique_id"].value]
-                if node["config"]["materialized"] in ("table", "incremental", "seed"):
+                if node["config"]["materialized"] in ("table", "seed", *incremental.MATERIALIZATIONS):
                     (count,) = con.execute(f"select count(*) from {node['schema']}.{node['alias']}").fetchone()
                     event = event.with_metadata({**event.metadata, ROW_COUNT: dg.MetadataValue.int(count)})
             yield event

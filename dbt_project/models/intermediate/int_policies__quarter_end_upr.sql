@@ -3,10 +3,12 @@
 -- x unexpired days of cover after it / days of cover. Not yet started: fully unearned; expired or
 -- cancelled by the quarter end: zero. A table, not a view: fct_premiums and the checks and tests read it.
 -- Incremental by quarter end (macros/incremental.sql): a quarter's rows depend on the policies and premium
--- booked by its end only, i.e. on the deliveries up to that quarter.
+-- booked by its end only, i.e. on the deliveries up to that quarter. Built a quarter end at a time on DuckDB
+-- (batches_from: no quarter end before the first premium booked has a row): at scale 10 one aggregation of
+-- every quarter end's policies spilled beyond the disk.
 -- Each row carries its policy's product, line of business and channel (which never change), so that
 -- fct_premiums sums it by those without joining the policies again.
-{{ quarter_incremental('quarter_label') }}
+{{ quarter_incremental('quarter_label', batches_from=['fct_premium_transactions', 'booked_quarter']) }}
 
 with
 
@@ -26,7 +28,6 @@ quarter_ends as (
     where
         period_kind = 'quarter'
         and period_label <= '{{ var("close_quarter") }}'
-        and end_date >= (select min(premiums.booked_date) from premiums)
         and {{ rebuilt_quarters('period_label', is_incremental()) }}
 ),
 
