@@ -75,3 +75,52 @@ def test_the_floor_sums_the_same_totals_from_csv_and_parquet_landing(tmp_path: P
 
     assert [str(total) for total in from_csv] == ["0.30", "0.30", "0.30"]
     assert from_parquet == from_csv
+
+
+def _result(scale: str, wall: float, first: bool = True) -> dict:
+    """A bench result as bench.bench() returns it (the fresh-home closes left out when ``first`` is false)."""
+    measure = bench.Measure(wall_s=wall, cpu_s=wall * 2, peak_process_gb=1.0, peak_tree_gb=1.5, samples=((1.0, 2),))
+    stages = {"dbt": bench.Stage(wall / 2, 1.2)}
+    closes = {"close": measure, "stages": stages, "reclose": measure, "reclose_stages": stages} if first else {}
+    return {"scale": scale, "rows": 1000, "generate": measure, "floor_s": 0.5, "load": 1.0, "home_bytes": 10**9,
+            "close": None, "stages": {}, "reclose": None, "reclose_stages": {}, "quarter": measure,
+            "quarter_stages": stages, "next": measure, "next_stages": stages,
+            "measured": "2026-12-01 01:00, PARQUET, 9GB", **closes}  # fmt: skip
+
+
+def test_kept_results_survive_a_run_of_another_scale(tmp_path: Path) -> None:
+    path = tmp_path / "performance.json"
+    bench.save_results(path, {"1": _result("1", 50.0), "0.1": _result("0.1", 5.0)})
+    kept = bench.load_results(path)
+    kept["10"] = _result("10", 300.0, first=False)
+    bench.save_results(path, kept)
+
+    again = bench.load_results(path)
+
+    assert list(again) == ["0.1", "1", "10"]  # ordered by scale
+    assert again["1"]["close"] == bench.Measure(50.0, 100.0, 1.0, 1.5)  # the memory samples are not kept
+    assert again["1"]["stages"] == {"dbt": bench.Stage(25.0, 1.2)}
+    assert again["10"]["close"] is None and again["10"]["next"].wall_s == 300.0
+
+
+def test_a_scale_run_as_the_insurers_sequence_only_reports_its_fresh_home_closes_as_not_run() -> None:
+    table = bench.report([_result("1", 50.0), _result("10", 300.0, first=False)], {"100": "too big"})
+    closes, by_stage = table.split("\n\n")
+    rows = {line.split(" | ")[0].strip("| "): line for line in closes.splitlines() if line.startswith("| ")}
+
+    assert "| not run | | | | not run |" in rows["10"] and "| 300 (600, 1.50) | 300 (600, 1.50) |" in rows["10"]
+    assert "| 50 | 100 | 20 | 1.00 / 1.50 | 50 (100, 1.50) |" in rows["1"]
+    assert "not run: too big" in rows["100"]
+    assert "| 10 | next quarter | dbt | 150.0 |" in by_stage and "| 10 | first | dbt |" not in by_stage
+
+
+def test_the_disk_check_counts_two_homes_unless_only_the_sequence_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    free = bench.shutil.disk_usage(tmp_path).free
+    done = [{**_result("1", 1.0), "home_bytes": int(free * 0.6)}]
+    monkeypatch.setenv("REGWH_BENCH_FIRST", "1")
+    monkeypatch.setenv("REGWH_BENCH_QUARTERLY", "1")
+    assert "GB of disk needed" in bench.unfit("1", tmp_path, done)
+    monkeypatch.setenv("REGWH_BENCH_FIRST", "0")
+    assert bench.unfit("1", tmp_path, done) is None

@@ -86,6 +86,17 @@ def test_the_close_records_row_counts_and_a_preview_for_the_ui(closed: Path) -> 
     assert rows[0][:2] == ["metric_code", "value"] and "premium_income_original" in {row[0] for row in rows}
 
 
+def test_a_succeeded_close_leaves_no_dbt_target_folder(closed: Path) -> None:
+    """Each dbt call of a close writes a target folder ``<step>-<run id[:7]>-<uuid>`` into the dbt project; the
+    close's succeeded steps remove theirs (the close publishes, so every step succeeded)."""
+    with dg.DagsterInstance.from_config(str(closed / "dagster")) as instance:
+        runs = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.SUCCESS]))
+    steps = {run.run_id[:7] for run in runs if run.job_name.startswith("close_")}
+    assert steps  # the close ran through Dagster
+    target = REPO / "dbt_project" / "target"
+    assert [p.name for p in target.glob("warehouse_models*-*") if p.name.split("-")[1] in steps] == []
+
+
 def test_a_second_identical_close_publishes_nothing_new(closed: Path, tmp_path: Path) -> None:
     root = _copy(closed, tmp_path)
     result = regwh(root, "close", "--period", "2025H1")

@@ -77,6 +77,9 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
     error = invocation.get_error()
     if error:
         raise error
+    # Each dbt call writes its own target folder (about 16 MB: manifest, compiled SQL, run results) into the dbt
+    # project; a succeeded step's is in the run's event log already. A failed step's stays, for its compiled SQL.
+    shutil.rmtree(invocation.target_path, ignore_errors=True)
 
 
 def _with_row_counts(events: list[Any], invocation: DbtCliInvocation, warehouse: Warehouse) -> Iterator[Any]:

@@ -346,9 +346,10 @@ def _payments(scenario: Scenario, window: Window, rng: np.random.Generator, fina
     if record is not None:
         eligible[record] = False
     avg_advance = wan_to_fen(scenario.value("medical_advance_avg", 5))
+    claims_paid = scenario.fen("claims_paid", 8739.17)
     # Counts grow with the scale and the published total does not: at large scales advances take at most a share of it.
     quarters = window.period_quarter_indices()
-    most = max(1, int(ADVANCE_CAP * scenario.fen("claims_paid", 8739.17) / avg_advance) // len(quarters))
+    most = max(1, int(ADVANCE_CAP * claims_paid / avg_advance) // len(quarters))
     for i in quarters:
         rows = np.flatnonzero(eligible & (quarter == i))
         take = min(rows.size, max(1, round(ADVANCE_SHARE * np.count_nonzero(quarter == i))), most)
@@ -362,7 +363,7 @@ def _payments(scenario: Scenario, window: Window, rng: np.random.Generator, fina
     advance_fen[history_advance] = np.round(avg_advance * rng.lognormal(0, 0.35, history_advance.size)).astype(np.int64)
 
     severity = rng.lognormal(0, 1.1, n) * np.array([1.0, 1.5, 3.0, 4.0])[line]
-    indemnity_total = scenario.fen("claims_paid", 8739.17) - int(advance_fen[period_advance].sum())
+    indemnity_total = claims_paid - int(advance_fen[period_advance].sum())
     indemnity = np.zeros(n, dtype=np.int64)
     period_rows = np.flatnonzero(in_period)
     indemnity[period_rows] = allocate_positive(indemnity_total, severity[period_rows])
