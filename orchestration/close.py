@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -12,10 +11,9 @@ from pathlib import Path
 
 from orchestration import settings
 from orchestration.delivery_rules import check_cross_table
-from orchestration.landing_contract import load_contracts
-from orchestration.periods import Period, quarter_range
+from orchestration.landing_contract import delivered_quarters, load_contracts
+from orchestration.periods import Period
 
-_DELIVERY = re.compile(r"^[a-z_]+_(\d{4}Q[1-4])\.(csv|parquet)$")
 QUIET_LOGGING = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 
@@ -28,19 +26,6 @@ class CloseOutcome:
     period: Period
     package: Path | None
     written: bool
-
-
-def delivered_quarters(root: Path, until: Period) -> list[Period]:
-    """Quarters from the first delivered one to ``until``'s last quarter."""
-    found = {
-        Period.parse(match.group(1))
-        for path in settings.landing_dir(root).glob("*/*")
-        if (match := _DELIVERY.match(path.name))
-    }
-    found = {q for q in found if q <= until.last_quarter}
-    if not found:
-        raise CloseError(f"nothing delivered in {settings.landing_dir(root)} up to {until.last_quarter.label}")
-    return quarter_range(min(found), until.last_quarter)
 
 
 def to_extract(root: Path, delivered: list[Period]) -> list[Period]:
@@ -138,7 +123,9 @@ def _close(root: Path, period: Period, restatement_reason: str | None, progress:
     from orchestration.defs.regulatory import RESTATEMENT_TAG
 
     instance = dg.DagsterInstance.get()
-    delivered = delivered_quarters(root, period)
+    delivered = delivered_quarters(settings.landing_dir(root), period)
+    if not delivered:
+        raise CloseError(f"nothing delivered in {settings.landing_dir(root)} up to {period.last_quarter.label}")
     quarters = to_extract(root, delivered)
     if not quarters:
         progress(f"extract: every delivery of {delivered[0]}..{delivered[-1]} is extracted as it stands")

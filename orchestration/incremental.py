@@ -33,12 +33,11 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration import settings
-from orchestration.close import delivered_quarters
 from orchestration.defs.dbt_project import dbt_project
 from orchestration.defs.jobs import close_half_year_job, close_quarter_job
 from orchestration.defs.raw import source_record
 from orchestration.ingest import raw_partition_path
-from orchestration.landing_contract import Table, load_contracts
+from orchestration.landing_contract import Table, delivered_quarters, load_contracts
 from orchestration.periods import Period
 
 STATE_FILE = "dbt_incremental_state.json"
@@ -211,7 +210,8 @@ def for_run(context: dg.AssetExecutionContext, dbt_keys: Collection[dg.AssetKey]
         settle(root, lambda run_id: found.status if (found := context.instance.get_run_by_id(run_id)) else None)
         tag = run.tags.get(REBUILD_TAG)
         quarter = Period.parse(context.partition_key)
-        made = plan(root, quarter, delivered_quarters(root, quarter), dbt_project.manifest_path)
+        delivered = delivered_quarters(settings.landing_dir(root), quarter)
+        made = plan(root, quarter, delivered, dbt_project.manifest_path)
         if tag:
             made = Plan(tag, f"the run's {REBUILD_TAG} tag", made.state if tag == FULL else None)
         if not recordable(run, dbt_keys):

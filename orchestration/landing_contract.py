@@ -7,12 +7,15 @@ whole state at the quarter end. ``contracts/README.md`` explains the conventions
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
 import yaml
+
+from orchestration.periods import Period, quarter_range
 
 # Contract type -> DuckDB/Parquet type. Money is CNY to the fen, never floating point.
 SQL_TYPES: dict[str, str] = {
@@ -133,6 +136,16 @@ def system_tables(system: str) -> list[Table]:
 def delivery_marker(system_folder: Path, quarter: str) -> Path:
     """``landing/<system>/<YYYYQn>.done``: the system's delivery for the quarter is complete."""
     return system_folder / f"{quarter}{DELIVERY_MARKER_SUFFIX}"
+
+
+_DELIVERY = re.compile(r"^[a-z_]+_(\d{4}Q[1-4])\.(csv|parquet)$")
+
+
+def delivered_quarters(landing: Path, until: Period) -> list[Period]:
+    """Quarters from the first with a delivery file in ``landing`` to ``until``'s last quarter (empty: none)."""
+    found = {Period.parse(match.group(1)) for path in landing.glob("*/*") if (match := _DELIVERY.match(path.name))}
+    found = {q for q in found if q <= until.last_quarter}
+    return quarter_range(min(found), until.last_quarter) if found else []
 
 
 def get_table(system: str, name: str) -> Table:

@@ -13,6 +13,7 @@ import time
 from collections import Counter
 
 from orchestration import close, settings
+from orchestration.landing_contract import delivered_quarters
 from orchestration.periods import Period
 
 
@@ -24,7 +25,7 @@ def main(period_label: str) -> None:
     from orchestration.definitions import defs
 
     period = Period.parse(period_label)
-    quarters = close.delivered_quarters(root, period)
+    quarters = delivered_quarters(settings.landing_dir(root), period)
     instance = dg.DagsterInstance.get()
     start = time.perf_counter()
     result = defs.resolve_job_def("extract").execute_in_process(
