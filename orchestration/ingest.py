@@ -143,18 +143,19 @@ def _check_header(header: list[str], table: Table, source: Path) -> None:
             raise LandingError(source, "unexpected column", f"{name!r} is not in the contract", column=name)
 
 
-def _column_checks(column: Column) -> list[Check]:
-    """The contract's rules on one column of the landed (normalised) text."""
+def _column_checks(column: Column, typed: bool = False) -> list[Check]:
+    """The contract's rules on one column of the landed (normalised) text; ``typed``: the column is read with the
+    contract's type already (a Parquet column of that type), so its format rules hold by construction."""
     col, shown = ident(column.name), (column.name,)
     checks = []
     if not column.nullable:
         checks.append(Check(column.name, "not null", f"{col} is null", shown))
-    if column.type != "string":
+    if column.type != "string" and not typed:
         malformed = f"try_cast({col} as {column.sql_type}) is null"
         if column.type in NUMBER_FORMATS:
             malformed = f"not regexp_full_match({col}, {literal(NUMBER_FORMATS[column.type])}) or {malformed}"
         checks.append(Check(column.name, f"type {column.type}", f"{col} is not null and ({malformed})", shown))
-    if column.type == "money":
+    if column.type == "money" and not typed:
         condition = f"try_cast({col} as DECIMAL(38,10)) <> try_cast({col} as DECIMAL(38,2))"
         checks.append(Check(column.name, "money to the fen", condition, shown))
     if column.allowed:
@@ -172,9 +173,9 @@ def _partition_check(table: Table, quarter: Period) -> list[Check]:
     return [Check(table.partition_by, rule, condition, (table.partition_by,))]
 
 
-def _checks(table: Table, quarter: Period) -> list[Check]:
-    """Every column, partition and row rule of ``table``, in contract order."""
-    checks = [check for column in table.columns for check in _column_checks(column)]
+def _checks(table: Table, quarter: Period, typed: frozenset[str] = frozenset()) -> list[Check]:
+    """Every column, partition and row rule of ``table``, in contract order (``typed``: columns read typed)."""
+    checks = [check for column in table.columns for check in _column_checks(column, column.name in typed)]
     return checks + _partition_check(table, quarter) + row_checks(table, quarter)
 
 
@@ -224,14 +225,16 @@ def _check_rows(con: duckdb.DuckDBPyConnection, table: Table, quarter: Period, s
 
 
 def _typed_body(table: Table, key: bytes) -> str:
-    """The select list of the raw partition: typed columns, personal data tokenised."""
-    inner = hashlib.sha256(key + b"/inner").hexdigest()
-    outer = hashlib.sha256(key + b"/outer").hexdigest()
+    """The select list of the raw partition: typed columns, personal data tokenised.
+
+    A token is SHA-256 of a secret derived from the key followed by the value, cut to 128 bits: one hash per value
+    (no HMAC's second pass: a length extension needs the whole digest, and only half of it is kept)."""
+    secret = hashlib.sha256(key + b"/token").hexdigest()
     columns = []
     for column in table.columns:
         col = ident(column.name)
         if column.pii:
-            columns.append(f"'tok_' || left(sha256('{outer}' || sha256('{inner}' || {col})), 32) as {col}")
+            columns.append(f"'tok_' || left(sha256('{secret}' || {col}), 32) as {col}")
         else:
             columns.append(f"cast({col} as {column.sql_type}) as {col}")
     return ", ".join(columns)
@@ -259,17 +262,22 @@ def _check_csv_rows(con: duckdb.DuckDBPyConnection, source: Path) -> None:
         raise LandingError(source, rule, message, row=line - 1, column=column or "(beyond the header)")
 
 
-def _relation(source: Path, table: Table, workdir: Path, utf8: bool | None, con: duckdb.DuckDBPyConnection) -> str:
-    """SQL reading the delivery as text with the documented normalisations, once its header is checked."""
+def _relation(
+    source: Path, table: Table, workdir: Path, utf8: bool | None, con: duckdb.DuckDBPyConnection, typed: bool = False
+) -> tuple[str, frozenset[str]]:
+    """SQL reading the delivery as text with the documented normalisations, once its header is checked, and the
+    columns read typed instead: with ``typed``, a Parquet column whose type is the contract's is read as it is
+    (converting it to text and back would give the same value; its format rules hold by construction)."""
+    kept: frozenset[str] = frozenset()
     if source.suffix == ".parquet":
-        names = [
-            row[0]
-            for row in con.execute(
-                "select name from parquet_schema(?) where name <> 'schema'", [str(source)]
-            ).fetchall()
-        ]
-        _check_header(names, table, source)
-        cols = ", ".join(f"cast({ident(c)} as VARCHAR) as {ident(c)}" for c in table.column_names)
+        delivered = con.execute(f"describe from read_parquet({literal(str(source))})").fetchall()
+        _check_header([row[0] for row in delivered], table, source)
+        if typed:
+            types = {row[0]: row[1] for row in delivered}
+            kept = frozenset(c.name for c in table.columns if types[c.name] == c.sql_type)
+        cols = ", ".join(
+            ident(c) if c in kept else f"cast({ident(c)} as VARCHAR) as {ident(c)}" for c in table.column_names
+        )
         relation = f"select {cols} from read_parquet({literal(str(source))})"
     else:
         utf8_path = as_utf8(source, workdir, utf8)
@@ -282,8 +290,10 @@ def _relation(source: Path, table: Table, workdir: Path, utf8: bool | None, con:
             f"columns = {{{columns}}}, delim = ',', quote = '\"', escape = '\"', nullstr = [{nulls}], "
             "strict_mode = true, store_rejects = true)"
         )
-    normalised = ", ".join(f"{_normalised(c)} as {ident(c.name)}" for c in table.columns)
-    return f"select {normalised} from ({relation})"
+    normalised = ", ".join(
+        ident(c.name) if c.name in kept else f"{_normalised(c)} as {ident(c.name)}" for c in table.columns
+    )
+    return f"select {normalised} from ({relation})", kept
 
 
 def _land(con: duckdb.DuckDBPyConnection, source: Path, relation: str) -> None:
@@ -296,7 +306,13 @@ def _land(con: duckdb.DuckDBPyConnection, source: Path, relation: str) -> None:
 
 
 def _copy_if_valid(
-    con: duckdb.DuckDBPyConnection, source: Path, relation: str, table: Table, quarter: Period, key: bytes, staged: Path
+    con: duckdb.DuckDBPyConnection,
+    source: Path,
+    relation: tuple[str, frozenset[str]],
+    table: Table,
+    quarter: Period,
+    key: bytes,
+    staged: Path,
 ) -> int | None:
     """The fast path: write the typed rows straight from the delivery in one scan that fails on the first breaking
     row, then look for a repeated key in what was written. Returns the rows written, or None (nothing kept) if any
@@ -307,13 +323,14 @@ def _copy_if_valid(
     """
     if group_checks(table):  # group totals on the delivered text: the slow path only
         return None
-    breach = " or ".join(f"({check.condition})" for check in _checks(table, quarter))
+    sql, typed = relation
+    breach = " or ".join(f"({check.condition})" for check in _checks(table, quarter, typed))
     valid = f"case when {breach} then error('contract rule broken') else true end"
     body = _typed_body(table, key)
     keys = ", ".join(ident(c) for c in table.primary_key)
     try:
         rows = con.execute(
-            f"copy (select {body} from ({relation}) where {valid}) to {literal(str(staged))} {PARQUET_OPTIONS}"
+            f"copy (select {body} from ({sql}) where {valid}) to {literal(str(staged))} {PARQUET_OPTIONS}"
         ).fetchone()[0]
         rejected = source.suffix != ".parquet" and con.execute("select count(*) from reject_errors").fetchone()[0]
         repeated = con.execute(
@@ -387,10 +404,11 @@ def stage_partition(
         conf = {**(config or duckdb_config()), "temp_directory": tmp, "preserve_insertion_order": True}
         try:
             with duckdb.connect(config=conf) as con:
-                relation = _relation(source, table, Path(tmp), utf8, con)
-                rows = _copy_if_valid(con, source, relation, table, quarter, pii_key, staged)
-            if rows is None:  # some rule may be broken: land the rows, name the first breach or write them
+                fast = _relation(source, table, Path(tmp), utf8, con, typed=True)
+                rows = _copy_if_valid(con, source, fast, table, quarter, pii_key, staged)
+            if rows is None:  # some rule may be broken: land the rows as text, name the first breach or write them
                 with duckdb.connect(config=conf) as con:
+                    relation = _relation(source, table, Path(tmp), utf8, con)[0] if fast[1] else fast[0]
                     _land(con, source, relation)
                     _check_rows(con, table, quarter, source)
                     typed = f"select {_typed_body(table, pii_key)} from landed order by __row"

@@ -22,6 +22,7 @@ import pytest
 
 from orchestration import ingest, settings
 from orchestration.delivery_rules import check_cross_table
+from orchestration.generator.writer import ARROW_TYPES
 from orchestration.ingest import LandingError, extract_partition, file_sha256, quarantine, raw_partition_path
 from orchestration.landing_contract import Table, get_table
 from orchestration.periods import Period
@@ -38,6 +39,7 @@ ACCOUNTS = get_table("ledger", "chart_of_accounts")
 PARTIES = get_table("related_party", "parties")
 PARTY_TRANSACTIONS = get_table("related_party", "transactions")
 NAME = "金桔保险经纪（北京）有限公司"
+TYPES_RULE = "allowed values (written, endorsement, cancellation, refund)"
 SIGN_RULE = "premium sign (amount >= 0 for written, endorsement; <= 0 for cancellation, refund)"
 OUTCOMES: list[tuple[str, str, str, str, int]] = []  # case, file, outcome, what, rows lost
 
@@ -67,7 +69,8 @@ Rows = list[dict[str, str]]
 
 @dataclass(frozen=True)
 class Case:
-    """A good delivery of ``table`` changed by ``rows`` (dict rows), ``columns``, ``text`` and ``raw_bytes``."""
+    """A good delivery of ``table`` changed by ``rows`` (dict rows), ``columns``, ``text`` and ``raw_bytes``; a
+    Parquet one is written as text columns unless ``arrow`` types it."""
 
     id: str
     table: Table
@@ -78,6 +81,7 @@ class Case:
     encoding: str = "utf-8"
     parquet: bool = False
     raw_bytes: Callable[[bytes], bytes] = lambda data: data
+    arrow: Callable[[pa.Table], pa.Table] = lambda data: data
 
     def deliver(self, landing: Path) -> Path:
         """Write the mutated delivery where the contract expects it; return its path."""
@@ -86,7 +90,7 @@ class Case:
         path = landing / self.table.system / f"{self.table.file_stem(Q.label)}.{suffix}"
         path.parent.mkdir(parents=True, exist_ok=True)
         if self.parquet:
-            pq.write_table(pa.Table.from_pylist(rows), path)
+            pq.write_table(self.arrow(pa.Table.from_pylist(rows)), path)
             return path
         write_csv(path, rows, self.columns(self.table.column_names))
         text = self.text(path.read_bytes().decode("utf-8"))
@@ -102,6 +106,12 @@ def _set(row: int, **values: str) -> Callable[[Rows], Rows]:
         return rows
 
     return change
+
+
+def _typed_as(table: Table, **overrides: pa.DataType) -> Callable[[pa.Table], pa.Table]:
+    """The contract's types (as ``regwh generate --format parquet`` writes them), some columns ``overrides``."""
+    schema = pa.schema([pa.field(c.name, overrides.get(c.name, ARROW_TYPES[c.type])) for c in table.columns])
+    return lambda data: data.select(table.column_names).cast(schema)
 
 
 def _cut_last_line(marker: str) -> Callable[[str], str]:
@@ -209,6 +219,14 @@ CASES = [
         _set(5, amount="1,234.50"),
         parquet=True,
     ),
+    Case(
+        "Parquet typed as the contract",
+        PREMIUMS,
+        Accepted("read typed", column="amount", row=5, value=Decimal("1234.50")),
+        _set(5, amount="1234.50"),
+        parquet=True,
+        arrow=_typed_as(PREMIUMS),
+    ),
     # rejected: header and file
     Case(
         "missing column",
@@ -293,7 +311,7 @@ CASES = [
     Case(
         "unknown transaction type",
         PREMIUMS,
-        Rejected("allowed values (written, endorsement, cancellation, refund)", 1, "transaction_type"),
+        Rejected(TYPES_RULE, 1, "transaction_type"),
         _set(1, transaction_type="rebate"),
     ),
     Case(
@@ -322,6 +340,32 @@ CASES = [
         _set(1, launched_on="2025-07-01"),
     ),
     Case("negative written premium", PREMIUMS, Rejected(SIGN_RULE, 1, "amount"), _set(1, amount="-12.34")),
+    # rejected: Parquet read typed (the columns of the contract's types) or, for other types, as text
+    *(
+        Case(f"typed Parquet: {name}", PREMIUMS, expect, change, parquet=True, arrow=_typed_as(PREMIUMS))
+        for name, expect, change in (
+            ("negative written premium", Rejected(SIGN_RULE, 1, "amount"), _set(1, amount="-12.34")),
+            ("null policy", Rejected("not null", 2, "policy_id"), _set(2, policy_id=None)),
+            (
+                "event after the quarter end",
+                Rejected("inside partition 2025Q2 (2025-04-01 to 2025-06-30, CST)", 3, "booked_at"),
+                _set(3, booked_at="2025-07-01 00:00:01"),
+            ),
+            (
+                "unknown transaction type",
+                Rejected(TYPES_RULE, 1, "transaction_type"),
+                _set(1, transaction_type="x"),
+            ),
+        )
+    ),
+    Case(
+        "Parquet money as float to three decimals",
+        PREMIUMS,
+        Rejected("money to the fen", 5, "amount"),
+        _set(5, amount="412.345"),
+        parquet=True,
+        arrow=_typed_as(PREMIUMS, amount=pa.float64()),
+    ),
     Case("positive refund", PREMIUMS, Rejected(SIGN_RULE, 4, "amount"), _set(4, amount="312.34")),
     Case(
         "accident after the report",

@@ -86,6 +86,23 @@ def test_personal_data_is_tokenised_at_extraction(home: Path, fmt: str) -> None:
     assert token.startswith("tok_") and len(token) == 36
 
 
+def test_a_value_has_one_token_per_key(home: Path) -> None:
+    """Tokens join: the same value gets the same token in every row and delivery under one key, another under
+    another key, and different values different tokens."""
+    rows = sample_rows(MEMBERS, Q)[:3]
+    rows[0]["phone"] = rows[1]["phone"] = "13800138000"
+    rows[2]["phone"] = "13900139000"
+    _deliver(home, MEMBERS, rows)
+
+    def tokens(key: bytes) -> list[str]:
+        raw = extract_partition(MEMBERS, Q, settings.landing_dir(home), settings.raw_dir(home), key, home).output
+        return [row[0] for row in duckdb.sql(f"select phone from read_parquet('{raw}')").fetchall()]
+
+    first, again, other = tokens(b"k"), tokens(b"k"), tokens(b"another key")
+    assert first == again and first[0] == first[1] != first[2]
+    assert set(first).isdisjoint(other)
+
+
 def _error(home: Path, table=PREMIUMS) -> LandingError:
     with pytest.raises(LandingError) as caught:
         _extract(home, table)
