@@ -42,7 +42,7 @@
 {%- endmacro %}
 
 {% macro rebuilt_quarters(quarter_column, incremental, from_previous=false) -%}
-    {%- set start = var("rebuild_from") -%}
+    {%- set start = rebuild_from() -%}
     {%- if from_previous and start -%}
         {#- the quarter before (quarter labels are written 2025Q2) -#}
         {%- set year, quarter = start[:4] | int, start[5:] | int -%}
@@ -67,7 +67,7 @@
     rows of one quarter together (a key that includes the quarter), or, as in unique_since_rebuild, of the
     rebuilt rows against all rows. -#}
 {% macro tested_quarters(quarter_column) -%}
-    {{ rebuilt_quarters(quarter_column, var("rebuild_from") != "") }}
+    {{ rebuilt_quarters(quarter_column, rebuild_from() != "") }}
 {%- endmacro %}
 
 {#- The first day of a quarter written 2025Q2, as a date literal (null for ""). -#}
@@ -94,7 +94,7 @@
 {% macro spark__rebuilt_policies(policies, recancelled) -%}
     {{ policies }}.issued_quarter >= (
         select min(touched.issued_quarter) from (
-            select '{{ var("rebuild_from") }}' as issued_quarter
+            select '{{ rebuild_from() }}' as issued_quarter
             union all
             select {{ policies }}.issued_quarter from {{ policies }}
             inner join {{ recancelled }} on {{ policies }}.policy_id = {{ recancelled }}.policy_id

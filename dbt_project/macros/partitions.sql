@@ -1,6 +1,6 @@
 {#- Raw partitions a close may see: nothing delivered for a quarter after the one being closed. -#}
 {% macro delivered_by_close(quarter_column='quarter') -%}
-    {{ quarter_column }} <= '{{ var("close_quarter") }}'
+    {{ quarter_column }} <= '{{ close_quarter() }}'
 {%- endmacro %}
 
 {#- For snapshot tables: the latest state delivered by the close quarter. -#}

@@ -1,6 +1,5 @@
 """dbt models as Dagster assets: staging, intermediate, marts and regulatory layers, per closed quarter."""
 
-import json
 import os
 import shutil
 from collections.abc import Iterator, Mapping
@@ -16,6 +15,9 @@ from orchestration.defs.dbt_project import dbt_project
 from orchestration.defs.partitions import quarterly_partitions
 from orchestration.defs.raw import DELIVERY_CHECKS, ROW_COUNT
 from orchestration.defs.resources import Warehouse
+
+# The close's dbt variables (macros/close_vars.sql): the quarter closed and the first quarter rebuilt.
+CLOSE_QUARTER, REBUILD_FROM = "REGWH_CLOSE_QUARTER", "REGWH_REBUILD_FROM"
 
 
 class RegwhDbtTranslator(DagsterDbtTranslator):
@@ -43,13 +45,13 @@ class RegwhDbtTranslator(DagsterDbtTranslator):
     backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=1),
 )
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse) -> Iterator[Any]:
-    """``dbt build`` for the quarter being closed (``close_quarter`` var = partition key).
+    """``dbt build`` for the quarter being closed (``REGWH_CLOSE_QUARTER`` = partition key; macros/close_vars.sql).
 
     Dagster runs this in several steps around the reserving assets; ``buildable`` indirect selection keeps
     a test in the step where all its parents exist. dbt unit tests (the hand-worked fixtures, run by
     ``tests/test_hand_worked.py``) check model logic, not a quarter's data, so the close leaves them out.
 
-    The incremental models rebuild the quarters the run's plan says (``rebuild_from`` var): its first dbt step plans
+    The incremental models rebuild the quarters the run's plan says (``REGWH_REBUILD_FROM``): its first dbt step plans
     against the record of the last successful close, or takes the run's ``regwh/rebuild_from`` tag (a quarter or
     ``full``), and its later steps reuse that plan (orchestration/incremental.py). The run's log, and its tag
     ``regwh/incremental``, say which quarters were rebuilt and why.
@@ -60,16 +62,10 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
     plan = incremental.for_run(context, warehouse_models.keys)
     context.log.info(f"incremental models: {plan.describe()}")
     start, full = plan.start, plan.start == incremental.FULL
-    args = [
-        "build",
-        "--exclude",
-        "test_type:unit",
-        "--indirect-selection",
-        "buildable",
-        "--vars",
-        json.dumps({"close_quarter": context.partition_key, "rebuild_from": "" if full else start}),
-        *(["--full-refresh"] if full else []),
-    ]
+    # In the environment dbt inherits, not --vars: new vars would make each close parse the whole project again.
+    os.environ.update({CLOSE_QUARTER: context.partition_key, REBUILD_FROM: "" if full else start})
+    args = ["build", "--exclude", "test_type:unit", "--indirect-selection", "buildable"]
+    args += ["--full-refresh"] if full else []
     invocation = dbt.cli(args, context=context, raise_on_error=False)
     events = list(invocation.stream())
     _keep_partial_parse(invocation.target_path)
@@ -97,10 +93,11 @@ def _with_row_counts(events: list[Any], invocation: DbtCliInvocation, warehouse:
 
 
 def _keep_partial_parse(invocation_target: Path) -> None:
-    """Offer the next dbt step this invocation's parse (same profile and vars within a close): no full re-parse.
+    """Offer the next dbt call this invocation's parse: the next step of the close, or the next close, whose new
+    ``REGWH_CLOSE_QUARTER`` or ``REGWH_REBUILD_FROM`` re-parses only the files that read them.
 
     dagster-dbt copies ``target/partial_parse.msgpack`` into each invocation's target folder; dbt re-parses
-    in full whenever the file was written for another ``$REGWH_HOME`` or other vars.
+    in full whenever the file was written for another ``$REGWH_HOME`` or other ``--vars``.
     """
     parsed = invocation_target / "partial_parse.msgpack"
     if parsed.exists():

@@ -21,7 +21,7 @@
         where
             period_kind = 'quarter'
             and period_label >= (select min({{ batches_from[1] }}) from {{ ref(batches_from[0]) }})
-            and period_label <= '{{ var("close_quarter") }}'
+            and period_label <= '{{ close_quarter() }}'
             and {{ rebuilt_quarters('period_label', incremental) }}
         order by period_label
     {%- endset -%}

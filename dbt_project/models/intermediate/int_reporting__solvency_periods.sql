@@ -12,7 +12,7 @@ close_quarter as (
         start_date,
         end_date
     from periods
-    where period_label = '{{ var("close_quarter") }}'
+    where period_label = '{{ close_quarter() }}'
 ),
 
 final as (

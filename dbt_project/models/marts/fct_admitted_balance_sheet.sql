@@ -11,7 +11,7 @@ quarter_ends as (
     from {{ ref('reporting_periods') }}
     where
         period_kind = 'quarter'
-        and period_label <= '{{ var("close_quarter") }}'
+        and period_label <= '{{ close_quarter() }}'
 ),
 
 ledger as (

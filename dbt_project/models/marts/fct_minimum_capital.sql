@@ -13,7 +13,7 @@ quarters as (
     inner join {{ ref('fct_balance_sheet') }} as balance_sheet on periods.end_date = balance_sheet.month_end
     where
         periods.period_kind = 'quarter'
-        and periods.period_label <= '{{ var("close_quarter") }}'
+        and periods.period_label <= '{{ close_quarter() }}'
 ),
 
 exposures as (

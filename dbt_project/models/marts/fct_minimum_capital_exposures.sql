@@ -6,7 +6,7 @@ with
 close_quarter as (
     select start_date
     from {{ ref('reporting_periods') }}
-    where period_label = '{{ var("close_quarter") }}'
+    where period_label = '{{ close_quarter() }}'
 ),
 
 -- The quarters a close reports: the closed quarter and the one before it (C-ROSS II applies from 2022Q1,
@@ -21,7 +21,7 @@ quarters as (
     cross join close_quarter
     where
         periods.period_kind = 'quarter'
-        and periods.period_label <= '{{ var("close_quarter") }}'
+        and periods.period_label <= '{{ close_quarter() }}'
         and periods.end_date >= cast({{ dbt.dateadd('day', -45, 'close_quarter.start_date') }} as date)
 ),
 

@@ -35,7 +35,7 @@ recancelled as (
     where transaction_type = 'cancellation' and {{ rebuilt_quarters('booked_quarter', true) }}
     union
     select policy_id from {{ this }}
-    where cancelled_on >= {{ quarter_start(var("rebuild_from")) }}
+    where cancelled_on >= {{ quarter_start(rebuild_from()) }}
 ),
 {% endif %}
 

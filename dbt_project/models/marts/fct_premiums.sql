@@ -76,7 +76,7 @@ brought_forward as (
         closing.closing_upr as opening_upr
     from closing
     inner join quarters on closing.quarter_label = quarters.previous_quarter_label
-    where quarters.quarter_label <= '{{ var("close_quarter") }}'
+    where quarters.quarter_label <= '{{ close_quarter() }}'
 ),
 
 -- The four inputs, each with at most one row per key, grouped by key (null-safe on product and channel).

@@ -11,7 +11,7 @@ periods as (
 close_quarter as (
     select end_date
     from periods
-    where period_label = '{{ var("close_quarter") }}'
+    where period_label = '{{ close_quarter() }}'
 ),
 
 in_scope as (

@@ -7,7 +7,7 @@ close_quarter as (
         period_label,
         start_date
     from {{ ref('reporting_periods') }}
-    where period_label = '{{ var("close_quarter") }}'
+    where period_label = '{{ close_quarter() }}'
 ),
 
 last_quarter as (

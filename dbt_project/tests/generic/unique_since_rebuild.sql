@@ -11,7 +11,7 @@ select
 from {{ model }}
 where
     {{ column_name }} is not null
-    {%- if var("rebuild_from") %}
+    {%- if rebuild_from() %}
     and {{ column_name }} in (
         select rebuilt.{{ column_name }} from {{ model }} as rebuilt
         where {{ tested_quarters('rebuilt.' ~ quarter_column) }}
