@@ -355,7 +355,7 @@ def report(results: list[dict], skipped: dict[str, str]) -> str:
         lines.append(
             f"| {r['scale']} | {r['rows']:,} | {gen.wall_s:.0f} ({gen.peak_tree_gb:.1f}) | {closed} | "
             f"{_measure(r['reclose'])} | {_measure(r.get('quarter'))} | {_measure(r.get('next'))} | "
-            f"{r['load']:.1f} | {r['floor_s']:.1f} | {r['home_bytes'] / 1e9:.1f} | {r.get('measured', '')} |"
+            f"{r['load']:.1f} | {r['floor_s']:.3g} | {r['home_bytes'] / 1e9:.1f} | {r.get('measured', '')} |"
         )
     for scale, why in skipped.items():
         lines.append(f"| {scale} | not run: {why} |" + " |" * 12)
