@@ -138,11 +138,18 @@ def pii_key(base: Path | None = None) -> bytes:
     if os.environ.get("REGWH_PII_KEY"):
         return os.environ["REGWH_PII_KEY"].encode()
     key_file = (base or home()) / ".pii_key"
-    if not key_file.exists():
+    if not key_file.exists():  # written whole beside it, then linked in: concurrent callers all read the first key
         key_file.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        staged = key_file.with_name(f".pii_key.{secrets.token_hex(8)}")
+        fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_hex(32))
+        try:
+            os.link(staged, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            staged.unlink()
     return key_file.read_text().strip().encode()
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -161,3 +165,26 @@ def test_quarantine_keeps_the_delivery_intact_with_the_error(home: Path) -> None
     assert (folder / path.name).read_bytes() == original
     note = (folder / f"{path.name}.error.txt").read_text()
     assert "row: 2" in note and "column: amount" in note and "rule: type money" in note
+
+
+def test_a_new_home_gets_one_key_however_many_extractions_ask_at_once(tmp_path: Path, monkeypatch) -> None:
+    """Partitions are extracted side by side: the first to ask creates the home's key, the others read that key
+    (whole: writing a key is slowed down here, and every thread asks at the same moment)."""
+    monkeypatch.delenv("REGWH_PII_KEY", raising=False)
+    token_hex = secrets.token_hex
+
+    def slow_token_hex(length: int) -> str:
+        time.sleep(0.05)
+        return token_hex(length)
+
+    monkeypatch.setattr(settings.secrets, "token_hex", slow_token_hex)
+    start = threading.Barrier(8)
+
+    def key(_: int) -> bytes:
+        start.wait()
+        return settings.pii_key(tmp_path)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        keys = set(pool.map(key, range(8)))
+    assert len(keys) == 1 and len(next(iter(keys))) == 64
+    assert [path.name for path in tmp_path.iterdir()] == [".pii_key"]
