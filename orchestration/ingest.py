@@ -1,6 +1,7 @@
 """Extraction of one landing table for one quarter into the raw layer, validated against its contract.
 
-A delivery is read with DuckDB as text and its typed rows (personal data tokenised) are written to
+A delivery is read with DuckDB as text (in the fast path, a Parquet column of the contract's type as it is) and
+its typed rows (personal data tokenised) are written to
 ``lake/raw/<system>/<table>/quarter=<YYYYQn>/data.parquet`` atomically, if it breaks no contract rule. The fast
 path checks every row rule in the same scan that writes the rows and stops at any breach; only then is the
 delivery landed with its row numbers and checked again rule by rule (the slow path), so that the first broken
