@@ -3,6 +3,7 @@
 import os
 import shutil
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -62,11 +63,10 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
     plan = incremental.for_run(context, warehouse_models.keys)
     context.log.info(f"incremental models: {plan.describe()}")
     start, full = plan.start, plan.start == incremental.FULL
-    # In the environment dbt inherits, not --vars: new vars would make each close parse the whole project again.
-    os.environ.update({CLOSE_QUARTER: context.partition_key, REBUILD_FROM: "" if full else start})
     args = ["build", "--exclude", "test_type:unit", "--indirect-selection", "buildable"]
     args += ["--full-refresh"] if full else []
-    invocation = dbt.cli(args, context=context, raise_on_error=False)
+    with _dbt_environment({CLOSE_QUARTER: context.partition_key, REBUILD_FROM: "" if full else start}):
+        invocation = dbt.cli(args, context=context, raise_on_error=False)
     events = list(invocation.stream())
     _keep_partial_parse(invocation.target_path)
     yield from _with_row_counts(events, invocation, warehouse)
@@ -90,6 +90,22 @@ def _with_row_counts(events: list[Any], invocation: DbtCliInvocation, warehouse:
                     (count,) = con.execute(f"select count(*) from {node['schema']}.{node['alias']}").fetchone()
                     event = event.with_metadata({**event.metadata, ROW_COUNT: dg.MetadataValue.int(count)})
             yield event
+
+
+@contextmanager
+def _dbt_environment(values: dict[str, str]) -> Iterator[None]:
+    """``values`` in the environment while dbt's process starts (it inherits it; dagster-dbt's ``cli()`` takes no
+    env), then the environment as it was. Not ``--vars``: new vars would make each close parse the whole project."""
+    before = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _keep_partial_parse(invocation_target: Path) -> None:
