@@ -5,7 +5,9 @@ its typed rows (personal data tokenised) are written to
 ``lake/raw/<system>/<table>/quarter=<YYYYQn>/data.parquet`` atomically, if it breaks no contract rule. The fast
 path checks every row rule in the same scan that writes the rows and stops at any breach; only then is the
 delivery landed with its row numbers and checked again rule by rule (the slow path), so that the first broken
-rule raises :class:`LandingError` naming the file, row, column and rule.
+rule raises :class:`LandingError` naming the file, row, column and rule. A Parquet delivery that already is its
+raw partition (the contract's columns, in order and typed, no personal data to tokenise) is copied as it is and
+the copy checked, instead of being written again.
 """
 
 from __future__ import annotations
@@ -41,6 +43,9 @@ _REJECTED_ROWS = {
 }
 _CHUNK = 1 << 24
 PARQUET_OPTIONS = "(format parquet, compression zstd)"
+# DuckDB scans a Parquet row group per thread: a delivery with larger row groups is written again in DuckDB's own
+# (122,880 rows) rather than copied, so that every later read of the partition keeps both cores busy.
+VERBATIM_ROW_GROUP_ROWS = 1 << 20
 
 
 class LandingError(Exception):
@@ -264,14 +269,22 @@ def _check_csv_rows(con: duckdb.DuckDBPyConnection, source: Path) -> None:
 
 
 def _relation(
-    source: Path, table: Table, workdir: Path, utf8: bool | None, con: duckdb.DuckDBPyConnection, typed: bool = False
+    source: Path,
+    table: Table,
+    workdir: Path,
+    utf8: bool | None,
+    con: duckdb.DuckDBPyConnection,
+    typed: bool = False,
+    copy: Path | None = None,
 ) -> tuple[str, frozenset[str]]:
-    """SQL reading the delivery as text with the documented normalisations, once its header is checked, and the
-    columns read typed instead: with ``typed``, a Parquet column whose type is the contract's is read as it is
-    (converting it to text and back would give the same value; its format rules hold by construction)."""
+    """SQL reading the delivery (or its Parquet ``copy``) as text with the documented normalisations, once its
+    header is checked, and the columns read typed instead: with ``typed``, a Parquet column whose type is the
+    contract's is read as it is (converting it to text and back would give the same value; its format rules hold
+    by construction)."""
     kept: frozenset[str] = frozenset()
     if source.suffix == ".parquet":
-        delivered = con.execute(f"describe from read_parquet({literal(str(source))})").fetchall()
+        parquet = f"{literal(str(copy or source))}, hive_partitioning = false"  # the copy lies in quarter=…/
+        delivered = con.execute(f"describe from read_parquet({parquet})").fetchall()
         _check_header([row[0] for row in delivered], table, source)
         if typed:
             types = {row[0]: row[1] for row in delivered}
@@ -279,7 +292,7 @@ def _relation(
         cols = ", ".join(
             ident(c) if c in kept else f"cast({ident(c)} as VARCHAR) as {ident(c)}" for c in table.column_names
         )
-        relation = f"select {cols} from read_parquet({literal(str(source))})"
+        relation = f"select {cols} from read_parquet({parquet})"
     else:
         utf8_path = as_utf8(source, workdir, utf8)
         header = _csv_header(utf8_path, source)
@@ -295,6 +308,23 @@ def _relation(
         ident(c.name) if c.name in kept else f"{_normalised(c)} as {ident(c.name)}" for c in table.columns
     )
     return f"select {normalised} from ({relation})", kept
+
+
+def _as_delivered(con: duckdb.DuckDBPyConnection, source: Path, table: Table) -> bool:
+    """Whether the delivery, copied byte for byte, is its raw partition: Parquet with the contract's columns in
+    the contract's order and of its types, no personal data (tokens must be written), row groups of at most
+    :data:`VERBATIM_ROW_GROUP_ROWS` rows."""
+    if source.suffix != ".parquet" or any(column.pii for column in table.columns):
+        return False
+    try:  # an unreadable file is for the usual path to report
+        delivered = con.execute(f"describe from read_parquet({literal(str(source))})").fetchall()
+        (largest,) = con.execute(
+            f"select max(row_group_num_rows) from parquet_metadata({literal(str(source))})"
+        ).fetchone()
+    except duckdb.Error:
+        return False
+    columns = [(row[0], row[1]) for row in delivered]
+    return columns == [(c.name, c.sql_type) for c in table.columns] and (largest or 0) <= VERBATIM_ROW_GROUP_ROWS
 
 
 def _land(con: duckdb.DuckDBPyConnection, source: Path, relation: str) -> None:
@@ -314,10 +344,12 @@ def _copy_if_valid(
     quarter: Period,
     key: bytes,
     staged: Path,
+    copied: bool = False,
 ) -> int | None:
     """The fast path: write the typed rows straight from the delivery in one scan that fails on the first breaking
     row, then look for a repeated key in what was written. Returns the rows written, or None (nothing kept) if any
-    rule may be broken: :func:`_check_rows` then finds which, on the landed rows, for the exact error.
+    rule may be broken: :func:`_check_rows` then finds which, on the landed rows, for the exact error. With
+    ``copied``, ``staged`` already holds the delivery as it is and ``relation`` reads it: the scan only checks.
 
     Rows keep the delivery's order (DuckDB's ``preserve_insertion_order``). The key is checked on the typed, tokenised
     values, which are equal whenever the delivered texts are: a repeat there only sends the delivery the slow way.
@@ -330,9 +362,12 @@ def _copy_if_valid(
     body = _typed_body(table, key)
     keys = ", ".join(ident(c) for c in table.primary_key)
     try:
-        rows = con.execute(
-            f"copy (select {body} from ({sql}) where {valid}) to {literal(str(staged))} {PARQUET_OPTIONS}"
-        ).fetchone()[0]
+        scan = (
+            f"select count(*) from ({sql}) where {valid}"
+            if copied
+            else (f"copy (select {body} from ({sql}) where {valid}) to {literal(str(staged))} {PARQUET_OPTIONS}")
+        )
+        rows = con.execute(scan).fetchone()[0]
         rejected = source.suffix != ".parquet" and con.execute("select count(*) from reject_errors").fetchone()[0]
         repeated = con.execute(
             f"select 1 from read_parquet({literal(str(staged))}) group by {keys} having count(*) > 1 limit 1"
@@ -405,8 +440,11 @@ def stage_partition(
         conf = {**(config or duckdb_config()), "temp_directory": tmp, "preserve_insertion_order": True}
         try:
             with duckdb.connect(config=conf) as con:
-                fast = _relation(source, table, Path(tmp), utf8, con, typed=True)
-                rows = _copy_if_valid(con, source, fast, table, quarter, pii_key, staged)
+                copied = _as_delivered(con, source, table)
+                if copied:  # the checks then read the copy: what they pass is what lands
+                    shutil.copyfile(source, staged)
+                fast = _relation(source, table, Path(tmp), utf8, con, typed=True, copy=staged if copied else None)
+                rows = _copy_if_valid(con, source, fast, table, quarter, pii_key, staged, copied)
             if rows is None:  # some rule may be broken: land the rows as text, name the first breach or write them
                 with duckdb.connect(config=conf) as con:
                     relation = _relation(source, table, Path(tmp), utf8, con)[0] if fast[1] else fast[0]

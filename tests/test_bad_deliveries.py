@@ -32,6 +32,7 @@ Q = Period.parse("2025Q2")
 PREMIUMS = get_table("policy", "premium_transactions")
 PRODUCTS = get_table("policy", "products")
 POLICIES = get_table("policy", "policies")
+MEMBERS = get_table("policy", "members")
 CLAIMS = get_table("claims", "claims")
 PAYMENTS = get_table("claims", "claim_payments")
 TRIAL_BALANCE = get_table("ledger", "trial_balance")
@@ -423,6 +424,7 @@ def test_bad_delivery(home: Path, case: Case) -> None:
     error = caught.value
     assert (error.file, error.row, error.column, error.rule) == (path, expect.row, expect.column, expect.rule)
     assert not raw_partition_path(settings.raw_dir(home), case.table, Q).exists()
+    assert not list(settings.raw_dir(home).rglob("*.staged"))  # nor a copy of it checked and refused
     folder = quarantine(error, settings.quarantine_dir(home))
     assert not path.exists()
     assert (folder / path.name).read_bytes() == delivered  # intact, so no row is lost
@@ -458,6 +460,23 @@ def test_fast_path_agrees_with_the_slow_path(home: Path, case: Case, monkeypatch
         assert written[0] is None or written[0] == len(slow_only)
     else:
         assert isinstance(case.expect, Rejected)
+
+
+def test_a_delivery_that_is_its_raw_partition_is_copied(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Typed Parquet without personal data lands byte for byte; row groups larger than DuckDB scans a thread at a
+    time, or personal data to tokenise, and it is written again (the same rows)."""
+    path = Case("typed", PREMIUMS, Accepted(""), parquet=True, arrow=_typed_as(PREMIUMS)).deliver(_landing(home))
+    copied = _extract(home, PREMIUMS).output
+    assert copied.read_bytes() == path.read_bytes()
+    rows = _raw_rows(copied)
+    monkeypatch.setattr(ingest, "VERBATIM_ROW_GROUP_ROWS", len(rows) - 1)
+    rewritten = _extract(home, PREMIUMS).output
+    assert rewritten.read_bytes() != path.read_bytes() and _raw_rows(rewritten) == rows
+    monkeypatch.undo()
+    path = Case("typed", MEMBERS, Accepted(""), parquet=True, arrow=_typed_as(MEMBERS)).deliver(_landing(home))
+    tokenised = _raw_rows(_extract(home, MEMBERS).output)
+    assert tokenised != duckdb.sql(f"select * from read_parquet('{path}')").fetchall()
+    assert all(row[MEMBERS.column_names.index("name")].startswith("tok_") for row in tokenised)
 
 
 def _deliver(home: Path, table: Table, rows: Rows, quarter: Period = Q) -> Path:
