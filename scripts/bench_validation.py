@@ -1,15 +1,14 @@
-"""What pushing validation into DuckDB gains: the fct_premiums suite two ways on a closed warehouse.
+"""What pushing validation into DuckDB gains: the fct_premium_transactions suite two ways on a closed warehouse.
 
 ``python scripts/bench_validation.py HOME PERIOD`` (HOME a closed ``$REGWH_HOME``, PERIOD e.g. ``2025H1``) runs,
 each in its own process so that memory is its own:
 
 - ``pushdown``: what the close does. DuckDB computes one row of aggregates per quarter
-  (``orchestration/fact_checks``) and GX validates that frame with ``expectations/fct_premiums.json``.
-- ``whole_table``: the suite's policy-level rules validated the usual GX way, on every policy's UPR row of the
-  period's quarters (``int_policies__quarter_end_upr``, which ``fct_premiums`` sums by quarter, product, line
-  and channel, with the policy's line and channel) read from DuckDB into pandas: unique (policy, quarter), a
-  known line and channel, UPR not negative. The suite's reconciliations and the earned-premium identity are left
-  out, which flatters this side.
+  (``orchestration/fact_checks``) and GX validates that frame with ``expectations/fct_premium_transactions.json``.
+- ``whole_table``: the suite's rules validated the usual GX way, on every premium transaction booked in the
+  period's quarters (the largest fact the suites read) read from DuckDB into pandas: a unique transaction id, a
+  known line of business, the premium's sign by transaction type. The booked-quarter rule is left out, which
+  flatters this side.
 
 Prints wall seconds, CPU seconds (user + system) and peak resident memory of each process, and the ratio.
 """
@@ -30,27 +29,24 @@ sys.path.insert(0, str(REPO))
 
 WHOLE_TABLE_SQL = """
 select
-    upr.policy_id,
-    upr.quarter_label,
-    policies.line_of_business,
-    policies.channel,
-    cast(upr.unearned_premium_reserve as double) as unearned_premium_reserve
-from intermediate.int_policies__quarter_end_upr as upr
-inner join marts.fct_policies as policies on upr.policy_id = policies.policy_id
-where upr.quarter_label in (select unnest(?))
+    premium_transaction_id,
+    line_of_business,
+    transaction_type,
+    cast(amount as double) as amount,
+    case when transaction_type in ('written', 'endorsement') then amount else -amount end >= 0 as sign_as_typed
+from marts.fct_premium_transactions
+where booked_quarter in (select unnest(?))
 """
 
 
 def _whole_table_suite() -> list[dict[str, object]]:
-    """The row-level counterparts of PREMIUMS-003..006 and PREMIUMS-010 on the policies' UPR rows."""
-    lines, channels = ["accident", "credit", "health", "surety"], ["agency", "broker", "online_direct", "platform"]
-    upr = "unearned_premium_reserve"
+    """The row-level counterparts of the fct_premium_transactions suite's key, line and sign rules."""
+    lines = ["accident", "credit", "health", "surety"]
     return [
-        {"type": "expect_compound_columns_to_be_unique", "kwargs": {"column_list": ["policy_id", "quarter_label"]}},
+        {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "premium_transaction_id"}},
         {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "line_of_business"}},
         {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "line_of_business", "value_set": lines}},
-        {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "channel", "value_set": channels}},
-        {"type": "expect_column_values_to_be_between", "kwargs": {"column": upr, "min_value": 0}},
+        {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "sign_as_typed", "value_set": [True]}},
     ]
 
 
@@ -77,7 +73,7 @@ def measure(mode: str, home: Path, period: str) -> dict[str, object]:
     started = time.monotonic()
     with duckdb.connect(str(warehouse_path(home)), read_only=True, config=duckdb_config(home)) as con:
         if mode == "pushdown":
-            check = next(check for check in FACT_CHECKS if check.suite == "fct_premiums")
+            check = next(check for check in FACT_CHECKS if check.suite == "fct_premium_transactions")
             frame = aggregates(con, check, quarters)
             success = run_suite(check.suite, frame, row_label=check.row_label).success
         else:
@@ -100,15 +96,14 @@ def main(argv: list[str]) -> int:
         return 0
     home, period = Path(argv[0]), argv[1]
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
-        (table_rows,) = con.execute("select count(*) from marts.fct_premiums").fetchone()
-        (upr_rows,) = con.execute("select count(*) from intermediate.int_policies__quarter_end_upr").fetchone()
+        (table_rows,) = con.execute("select count(*) from marts.fct_premium_transactions").fetchone()
     results = []
     for mode in ("pushdown", "whole_table"):
         done = subprocess.run(
             [sys.executable, __file__, "--mode", mode, str(home), period], capture_output=True, text=True, check=True
         )
         results.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    print(f"fct_premiums: {table_rows:,} rows, int_policies__quarter_end_upr: {upr_rows:,} in all; period {period}")
+    print(f"fct_premium_transactions: {table_rows:,} rows in all; period {period}")
     print("| mode | rows validated by GX | passed | wall s | CPU s | peak GB |")
     print("|---|---|---|---|---|---|")
     for r in results:

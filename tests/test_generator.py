@@ -177,8 +177,8 @@ def _verify(landing: Path, work: Path, scenario: dict, scale: float) -> None:
 
 
 def _upr_by_line(con: duckdb.DuckDBPyConnection, day: date) -> dict[str, Decimal]:
-    """Unearned premium reserve (CNY) per line at ``day``, per policy rounded to 1e-6 CNY as
-    int_policies__quarter_end_upr."""
+    """Unearned premium reserve (CNY) per line at ``day``, per policy rounded to 1e-6 CNY (as the generator's
+    ledger; int_policies__quarter_end_upr rounds per cohort of equal cover, within the ledger's fen)."""
     rows = con.execute(
         f"""WITH cancelled AS (SELECT policy_id, min(CAST(booked_at AS DATE)) AS d FROM policy_premium_transactions
                                WHERE transaction_type = 'cancellation' GROUP BY policy_id),

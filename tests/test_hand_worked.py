@@ -1,7 +1,7 @@
 """Hand-worked fixtures (issue 3) through the project's own model SQL, independent of the demo generator.
 
 The fixtures are dbt unit tests in the models' YAML (``unit_tests:``), each with the arithmetic in its
-description: UPR of ten policies, the comprehensive investment yield and investable funds, and a small
+description: UPR of eleven policies by cohort, the comprehensive investment yield and investable funds, and a small
 trial balance mapped to the balance sheet. dbt needs every parent of a unit-tested model to exist, so the
 test builds the project ``--empty`` over an empty raw layer (one typed, row-less Parquet file per source
 table) and runs the unit tests in the same ``dbt build``.

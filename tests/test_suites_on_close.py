@@ -44,20 +44,21 @@ def test_each_suite_passes_on_the_closed_half_year(warehouse: Path, suite: str) 
 
 
 UPR = "intermediate.int_policies__quarter_end_upr"
+LARGEST_UPR = f"(select max(unearned_premium_reserve) from {UPR} where quarter_label = '{{quarter}}')"
 BROKEN = [
     (
-        "fct_premiums",  # a policy's UPR row twice: the key, and the aggregate no longer its policies' sum
-        f"insert into {UPR} select * from {UPR} where quarter_label = '2025Q2' "
-        f"and policy_id = (select min(policy_id) from {UPR} where quarter_label = '2025Q2')",
+        "fct_premiums",  # a cohort's UPR row again (as one policy): the key, and the aggregate no longer its sum
+        f"insert into {UPR} select * replace (1 as policies) from {UPR} where quarter_label = '2025Q2' "
+        f"and unearned_premium_reserve = {LARGEST_UPR.format(quarter='2025Q2')}",
         {
-            "PREMIUMS-010": "duplicate_policy_quarters = 2025Q2: 1",
-            "PREMIUMS-012": "policies_vs_policy_upr_rows = 2025Q2: -1",
+            "PREMIUMS-010": "duplicate_cohorts = 2025Q2: 1",
+            "PREMIUMS-012": "policies_vs_cohort_policies = 2025Q2: -1",
         },
     ),
     (
-        "fct_premiums",  # one policy's UPR negative at 2025Q1's end: its closing UPR and 2025Q2's opening
+        "fct_premiums",  # one cohort's UPR negative at 2025Q1's end: its closing UPR and 2025Q2's opening
         f"update {UPR} set unearned_premium_reserve = -1 where quarter_label = '2025Q1' "
-        f"and policy_id = (select min(policy_id) from {UPR} where quarter_label = '2025Q1')",
+        f"and unearned_premium_reserve = {LARGEST_UPR.format(quarter='2025Q1')}",
         {"PREMIUMS-006": "negative_upr_rows = 2025Q1: 1; 2025Q2: 1"},
     ),
     (
@@ -73,12 +74,12 @@ BROKEN = [
         {"PREMIUMS-007": "earned_identity_gap = 2025Q2: 2.500000"},
     ),
     (
-        "fct_premiums",  # closing UPR moved (and earned with it): the policies' UPR and next opening disagree
+        "fct_premiums",  # closing UPR moved (and earned with it): the cohorts' UPR and next opening disagree
         "update marts.fct_premiums set closing_upr = closing_upr + 7, earned_premium = earned_premium - 7 "
         "where quarter_label = '2025Q1' and written_premium = "
         "(select max(written_premium) from marts.fct_premiums where quarter_label = '2025Q1')",
         {
-            "PREMIUMS-011": "closing_vs_policy_upr_gap = 2025Q1: 7.000000",
+            "PREMIUMS-011": "closing_vs_cohort_upr_gap = 2025Q1: 7.000000",
             "PREMIUMS-009": "opening_vs_previous_closing_gap = 2025Q2: -7.000000",
         },
     ),

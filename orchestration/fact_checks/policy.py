@@ -1,5 +1,5 @@
 """Checks on the policy facts: premium transactions, premiums by quarter, product, line and channel with the UPR
-per policy and quarter they sum, policies."""
+per cohort and quarter they sum, policies."""
 
 from orchestration.fact_checks.check import FactCheck, with_quarters
 
@@ -25,8 +25,8 @@ FCT_PREMIUM_TRANSACTIONS = FactCheck(
 )
 
 
-# fct_premiums is one row per quarter, product, line and channel; the policy-level rules read the UPR per policy
-# (int_policies__quarter_end_upr) of the checked quarters and the quarters before them, aggregated in DuckDB.
+# fct_premiums is one row per quarter, product, line and channel; the cohort-level rules read the UPR per cohort of
+# policies of equal cover (int_policies__quarter_end_upr) of the checked quarters and the quarters before them.
 FCT_PREMIUMS = FactCheck(
     "fct_premiums",
     "fct_premiums",
@@ -48,12 +48,13 @@ FCT_PREMIUMS = FactCheck(
             group by booked_quarter
         ),
 
-        policy_upr as (
+        cohort_upr as (
             select
                 quarter_label,
-                count(*) as policy_rows,
-                count(*) - count(distinct policy_id) as duplicate_policy_quarters,
-                sum(case when unearned_premium_reserve < 0 then 1 else 0 end) as negative_policy_upr_rows,
+                sum(policies) as policies,
+                count(*) - count(distinct (product_code, line_of_business, channel, start_date, end_date))
+                    as duplicate_cohorts,
+                sum(case when unearned_premium_reserve < 0 then 1 else 0 end) as negative_cohort_upr_rows,
                 sum(unearned_premium_reserve) as closing_upr
             from intermediate.int_policies__quarter_end_upr
             where quarter_label in (
@@ -90,20 +91,20 @@ FCT_PREMIUMS = FactCheck(
             premiums.rows_without_line,
             premiums.line_codes,
             premiums.channel_codes,
-            premiums.negative_upr_rows + coalesce(policy_upr.negative_policy_upr_rows, 0)
-                + coalesce(previous_upr.negative_policy_upr_rows, 0) as negative_upr_rows,
+            premiums.negative_upr_rows + coalesce(cohort_upr.negative_cohort_upr_rows, 0)
+                + coalesce(previous_upr.negative_cohort_upr_rows, 0) as negative_upr_rows,
             premiums.earned_identity_gap,
             premiums.written_premium - coalesce(booked.amount, 0) as written_vs_transactions_gap,
             premiums.opening_upr - coalesce(closing.closing_upr, 0) as opening_vs_previous_closing_gap,
-            coalesce(policy_upr.duplicate_policy_quarters, 0) as duplicate_policy_quarters,
-            premiums.closing_upr - coalesce(policy_upr.closing_upr, 0) as closing_vs_policy_upr_gap,
-            premiums.policies - coalesce(policy_upr.policy_rows, 0) as policies_vs_policy_upr_rows
+            coalesce(cohort_upr.duplicate_cohorts, 0) as duplicate_cohorts,
+            premiums.closing_upr - coalesce(cohort_upr.closing_upr, 0) as closing_vs_cohort_upr_gap,
+            premiums.policies - coalesce(cohort_upr.policies, 0) as policies_vs_cohort_policies
         from premiums
         inner join quarters on premiums.quarter_label = quarters.quarter_label
         left join closing on quarters.previous_label = closing.quarter_label
         left join booked on premiums.quarter_label = booked.quarter_label
-        left join policy_upr on premiums.quarter_label = policy_upr.quarter_label
-        left join policy_upr as previous_upr on quarters.previous_label = previous_upr.quarter_label
+        left join cohort_upr on premiums.quarter_label = cohort_upr.quarter_label
+        left join cohort_upr as previous_upr on quarters.previous_label = previous_upr.quarter_label
         order by premiums.quarter_label
         """
     ),

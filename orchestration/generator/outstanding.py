@@ -53,7 +53,7 @@ def _day(number: int) -> date:
 def earned_premium(book: PolicyBook, last_day: int) -> pd.DataFrame:
     """Earned premium (line, origin = quarter start, amount in CNY) of every quarter up to ``last_day``, as
     ``fct_premiums`` computes it: written in the quarter + UPR at the previous quarter end - UPR at its end, the
-    UPR policy by policy (1/365) rounded as the warehouse rounds it."""
+    UPR policy by policy (1/365), rounded per policy (the warehouse rounds per cohort of equal cover: within a fen)."""
     issued_day = (book.issued_ts // DAY).astype(np.int32)
     cancel = cancelled_on(book.start_day.size, book.booked_policy, book.booked_type, book.booked_ts)
     booked_day = book.booked_ts // DAY

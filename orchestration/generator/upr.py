@@ -1,5 +1,7 @@
 """Unearned premium reserve as the warehouse computes it (``int_policies__quarter_end_upr``): per policy issued by the
-valuation day, not yet expired and not cancelled by it, premium booked by then × unexpired days / days of cover.
+valuation day, not yet expired and not cancelled by it, premium booked by then × unexpired days / days of cover,
+rounded to 1e-6 CNY per policy (the warehouse rounds once per cohort of policies of equal cover: the totals differ
+by less than 0.001 CNY at the seed insurer's size, far inside the ledger's fen).
 
 Per-policy work is done ``CHUNK`` policies (or transactions) at a time, so that its temporaries stay small for a
 large book; every sum is of integers (exact), so the results do not depend on the chunking."""
@@ -48,7 +50,7 @@ def written_by(day: int, n: int, book_policy: np.ndarray, book_ts: np.ndarray, b
 
 
 def _micro_chunks(day: int, book, issued_day, start, end, cancel) -> Iterator[tuple[slice, np.ndarray]]:
-    """Each chunk of policies and its UPR at ``day`` in micro-CNY, rounded as the warehouse rounds it (0 when out);
+    """Each chunk of policies and its UPR at ``day`` in micro-CNY, rounded per policy (0 when out);
     ``book``: the premium transactions' policy index, booking time and amount (fen)."""
     written = written_by(day, start.size, *book)
     for lo in range(0, start.size, CHUNK):
@@ -71,7 +73,7 @@ def upr_by(day: int, keys: np.ndarray, size: int, book, issued_day, start, end, 
 
 
 def upr_exact(day: int, book_policy, book_ts, book_fen, issued_day, start, end, cancel) -> int:
-    """UPR at ``day`` in micro-CNY (1e-6 CNY), each policy rounded as the warehouse rounds it."""
+    """UPR at ``day`` in micro-CNY (1e-6 CNY), each policy rounded."""
     book = (book_policy, book_ts, book_fen)
     return sum(int(part.sum()) for _, part in _micro_chunks(day, book, issued_day, start, end, cancel))
 

@@ -1,9 +1,9 @@
 -- Written, ceded and earned premium per quarter, product, line of business and channel (the policies'
 -- attributes, which never change). Earned premium of a quarter = written in the quarter + UPR at the
 -- previous quarter end - UPR at this quarter end (1/365 method, so cancellations and refunds are earned
--- consistently with the reserve). The UPR is computed and rounded policy by policy in
+-- consistently with the reserve). The UPR is computed and rounded per cohort of policies of equal cover in
 -- int_policies__quarter_end_upr and only summed here; the opening UPR of a key is the closing UPR of the
--- same key at the previous quarter end, which is the sum of its policies' brought-forward UPR. Incremental by
+-- same key at the previous quarter end. Incremental by
 -- quarter (macros/incremental.sql): an incremental build reads its inputs from the quarter before the first
 -- rebuilt one on.
 {{ quarter_incremental('quarter_label') }}
@@ -53,14 +53,14 @@ ceded as (
     group by cessions.booked_quarter, policies.product_code, policies.line_of_business, policies.channel
 ),
 
--- One row per policy and quarter end in the UPR table (its unique_combination test): count(*) = policies.
+-- The UPR table's cohorts (one row per cohort and quarter end: its unique_combination test) of each key.
 closing as (
     select
         quarter_label,
         product_code,
         line_of_business,
         channel,
-        count(*) as policies,
+        sum(policies) as policies,
         sum(unearned_premium_reserve) as closing_upr
     from {{ ref('int_policies__quarter_end_upr') }}
     where {{ rebuilt_quarters('quarter_label', is_incremental(), from_previous=true) }}

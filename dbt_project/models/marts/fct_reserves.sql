@@ -28,8 +28,8 @@ lines as (
     from {{ ref('reserving_assumptions') }}
 ),
 
--- fct_premiums' closing UPR is the sum of int_policies__quarter_end_upr's per-policy UPR by quarter, product,
--- line and channel: no join of the policy-level UPR to the policies again.
+-- fct_premiums' closing UPR is the sum of int_policies__quarter_end_upr's cohorts by quarter, product, line and
+-- channel.
 upr as (
     select
         quarter_label,
