@@ -125,8 +125,8 @@ GOOD_AGGREGATES = {
         "row_count": 40, "duplicate_keys": 0, "rows_without_line": 0, "line_codes": "accident,credit,health,surety",
         "channel_codes": "online_direct,platform", "negative_upr_rows": 0, "earned_identity_gap": Decimal("0"),
         "written_vs_transactions_gap": Decimal("0.00"), "opening_vs_previous_closing_gap": Decimal("0.00"),
-        "duplicate_policy_quarters": 0, "closing_vs_policy_upr_gap": Decimal("0.000000"),
-        "policies_vs_policy_upr_rows": 0,
+        "duplicate_cohorts": 0, "closing_vs_cohort_upr_gap": Decimal("0.000000"),
+        "policies_vs_cohort_policies": 0,
     },
     "fct_investments": {
         "row_count": 30, "month_ends": 3, "duplicate_keys": 0, "asset_class_codes": "cash,government_bond,reverse_repo",
@@ -162,9 +162,9 @@ def test_new_suites_pass_on_consistent_aggregates(suite: str) -> None:
     [
         ("fct_premiums", "opening_vs_previous_closing_gap", Decimal("-1520.37"), "2025Q2: -1520.37"),
         ("fct_premiums", "written_vs_transactions_gap", Decimal("0.02"), "2025Q2: 0.02"),
-        ("fct_premiums", "closing_vs_policy_upr_gap", Decimal("-0.011"), "2025Q2: -0.011"),
-        ("fct_premiums", "duplicate_policy_quarters", 1, "2025Q2: 1"),
-        ("fct_premiums", "policies_vs_policy_upr_rows", -1, "2025Q2: -1"),
+        ("fct_premiums", "closing_vs_cohort_upr_gap", Decimal("-0.011"), "2025Q2: -0.011"),
+        ("fct_premiums", "duplicate_cohorts", 1, "2025Q2: 1"),
+        ("fct_premiums", "policies_vs_cohort_policies", -1, "2025Q2: -1"),
         ("fct_balance_sheet", "net_assets_identity_gap", Decimal("100.00"), "2025Q2: 100.00"),
         ("fct_investments", "amount_vs_holdings_gap", Decimal("5000.00"), "2025Q2: 5000.00"),
         ("fct_claims", "payments_without_claim", 2, "2025Q2: 2"),

@@ -1,5 +1,5 @@
 -- Reserves per line of business at each valued quarter end (CNY):
--- unearned premium reserve (1/365, policy by policy) and outstanding claims reserve
+-- unearned premium reserve (1/365, per cohort of policies of equal cover) and outstanding claims reserve
 -- = case reserves + IBNR (chain-ladder / Bornhuetter-Ferguson) + claim-handling expense reserve (ULAE).
 with
 
