@@ -87,6 +87,16 @@ def test_every_fact_and_regulatory_table_has_a_blocking_suite(defs: dg.Definitio
         assert graph.get_check_spec(dg.AssetCheckKey(key, f"{key.path[-1]}_suite")).blocking, key
 
 
+def test_seed_tests_are_no_asset_checks_and_model_tests_are(defs: dg.Definitions) -> None:
+    """A close runs no seed test (tests/test_cross_ii_seeds.py does); tests of models, against seeds too, are checks."""
+    graph = defs.resolve_asset_graph()
+    seeds = {key for key in graph.get_all_asset_keys() if graph.get(key).group_name == "reference"}
+    checks = graph.asset_check_keys
+    assert len(seeds) >= 10 and not {check.asset_key for check in checks} & seeds
+    metrics = dg.AssetKey(["regulatory", "rpt_metrics"])
+    assert dg.AssetCheckKey(metrics, "relationships_rpt_metrics_metric_code__code__ref_metric_dictionary_") in checks
+
+
 def test_every_asset_has_an_owner(defs: dg.Definitions) -> None:
     graph = defs.resolve_asset_graph()
     for key in graph.get_all_asset_keys():

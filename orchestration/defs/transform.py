@@ -1,9 +1,11 @@
 """dbt models as Dagster assets: staging, intermediate, marts and regulatory layers, per closed quarter."""
 
+import json
 import os
 import shutil
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,22 @@ from orchestration.defs.resources import Warehouse
 
 # The close's dbt variables (macros/close_vars.sql): the quarter closed and the first quarter rebuilt.
 CLOSE_QUARTER, REBUILD_FROM = "REGWH_CLOSE_QUARTER", "REGWH_REBUILD_FROM"
+
+
+def is_seed_test(node: Mapping[str, Any]) -> bool:
+    """A data test of the reference seeds only (C-ROSS parameters, metric dictionary, periods): it checks the
+    project's own files, not a quarter's data. `make test` runs these (tests/test_cross_ii_seeds.py); a close does
+    not, and they are no asset checks: 156 of the project's 356 data tests, about 30 CPU s of every close on a
+    two-core machine, and dbt starts them before the large models (the ready nodes of least depth first)."""
+    parents = node["depends_on"].get("nodes", [])
+    return node["resource_type"] == "test" and bool(parents) and all(p.startswith("seed.") for p in parents)
+
+
+@cache
+def seed_tests() -> tuple[str, ...]:
+    """The seed tests of the parsed project, as dbt selectors (their fully qualified names)."""
+    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+    return tuple(sorted(".".join(node["fqn"]) for node in manifest["nodes"].values() if is_seed_test(node)))
 
 
 class RegwhDbtTranslator(DagsterDbtTranslator):
@@ -37,6 +55,14 @@ class RegwhDbtTranslator(DagsterDbtTranslator):
             spec = spec.merge_attributes(deps=[DELIVERY_CHECKS])
         return spec
 
+    def get_asset_check_spec(
+        self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str, project: Any
+    ) -> dg.AssetCheckSpec | None:
+        """No asset check for a seed test: a close does not run them (``is_seed_test``)."""
+        if is_seed_test(manifest["nodes"][unique_id]):
+            return None
+        return super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+
 
 @dbt_assets(
     manifest=dbt_project.manifest_path,
@@ -50,7 +76,8 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
 
     Dagster runs this in several steps around the reserving assets; ``buildable`` indirect selection keeps
     a test in the step where all its parents exist. dbt unit tests (the hand-worked fixtures, run by
-    ``tests/test_hand_worked.py``) check model logic, not a quarter's data, so the close leaves them out.
+    ``tests/test_hand_worked.py``) check model logic, and the seed tests the project's reference files, not a
+    quarter's data, so the close leaves them out.
 
     The incremental models rebuild the quarters the run's plan says (``REGWH_REBUILD_FROM``): its first dbt step plans
     against the record of the last successful close, or takes the run's ``regwh/rebuild_from`` tag (a quarter or
@@ -63,7 +90,7 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
     plan = incremental.for_run(context, warehouse_models.keys)
     context.log.info(f"incremental models: {plan.describe()}")
     start, full = plan.start, plan.start == incremental.FULL
-    args = ["build", "--exclude", "test_type:unit", "--indirect-selection", "buildable"]
+    args = ["build", "--exclude", " ".join(["test_type:unit", *seed_tests()]), "--indirect-selection", "buildable"]
     args += ["--full-refresh"] if full else []
     with _dbt_environment({CLOSE_QUARTER: context.partition_key, REBUILD_FROM: "" if full else start}):
         invocation = dbt.cli(args, context=context, raise_on_error=False)

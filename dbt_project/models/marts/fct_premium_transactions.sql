@@ -19,7 +19,6 @@ final as (
     select
         premiums.premium_transaction_id,
         premiums.policy_id,
-        policies.member_id,
         policies.product_code,
         policies.line_of_business,
         policies.channel,
