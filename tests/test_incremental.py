@@ -28,6 +28,7 @@ INCREMENTAL = (
     "fct_premium_transactions",
     "fct_premiums",
     "fct_policies",
+    "dim_members",
 )
 
 
@@ -235,6 +236,7 @@ def test_rebuild_start_from_the_record(home: Path, monkeypatch: pytest.MonkeyPat
     inputs = {table.key for table in incremental.incremental_inputs(MANIFEST)}
     assert inputs == {
         "policy/products",
+        "policy/members",
         "policy/policies",
         "policy/premium_transactions",
         "reinsurance/cessions",
