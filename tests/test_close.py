@@ -362,4 +362,5 @@ def test_every_dbt_test_is_an_asset_check_result_of_the_close(closed: Path) -> N
         (e.dagster_event.event_specific_data.asset_key, e.dagster_event.event_specific_data.check_name) for e in entries
     }
     dbt_checks = {(key.asset_key, key.name) for key in warehouse_models.check_keys}
-    assert len(dbt_checks) > 300 and dbt_checks <= evaluated
+    # about 200: the seeds' 156 tests are no checks of a close (tests/test_cross_ii_seeds.py runs them)
+    assert len(dbt_checks) > 150 and dbt_checks <= evaluated
