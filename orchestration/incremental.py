@@ -44,8 +44,8 @@ STATE_FILE = "dbt_incremental_state.json"
 REBUILD_TAG = "regwh/rebuild_from"
 PLAN_TAG = "regwh/incremental"  # set by a run's first dbt step: what the incremental models rebuild, and why
 FULL = "full"
-# dbt materialisations that rebuild by quarter (macros/incremental.sql, macros/materializations/)
-MATERIALIZATIONS = ("incremental", "quarter_batches")
+# dbt materialisations that rebuild by quarter (macros/incremental.sql)
+MATERIALIZATIONS = ("incremental",)
 RUNS = "dbt_incremental_runs"
 CLOSE_JOBS = (close_quarter_job.name, close_half_year_job.name)
 _RUNNING = {

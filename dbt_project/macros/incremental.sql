@@ -4,41 +4,30 @@
     appends; Spark overwrites the partitions it writes (insert_overwrite). Models pass is_incremental() in, so
     that a unit test's override of it (unit tests build in full) reaches the filter. -#}
 
-{#- The config of a model incremental by quarter_column (one call instead of the same block in every model).
-    With batches_from (a model and its quarter column, where the model's quarters begin) DuckDB builds it a
-    quarter at a time (materializations/quarter_batches.sql): for a model whose one aggregation over every
-    quarter would outgrow memory and spill beyond the disk. -#}
-{% macro quarter_incremental(quarter_column, batches_from=none) -%}
-    {%- if batches_from and target.type != 'spark' -%}
-        {{ config(
-            materialized='quarter_batches',
-            quarter_column=quarter_column,
-            batches_from=batches_from,
-            on_schema_change='fail'
-        ) }}
-    {%- else -%}
-        {{ config(
-            materialized='incremental',
-            incremental_strategy='insert_overwrite' if target.type == 'spark' else 'append',
-            partition_by=[quarter_column] if target.type == 'spark' else none,
-            pre_hook="{{ delete_rebuilt_quarters('" ~ quarter_column ~ "') }}",
-            on_schema_change='fail'
-        ) }}
-    {%- endif -%}
+{#- The config of a model incremental by quarter_column (one call instead of the same block in every model). -#}
+{% macro quarter_incremental(quarter_column) -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='insert_overwrite' if target.type == 'spark' else 'append',
+        partition_by=[quarter_column] if target.type == 'spark' else none,
+        pre_hook="{{ delete_rebuilt_quarters('" ~ quarter_column ~ "') }}",
+        on_schema_change='fail'
+    ) }}
 {%- endmacro %}
 
-{#- dbt's is_incremental(), true for quarter_batches models too: the table exists and no full refresh is asked. -#}
-{% macro is_incremental() -%}
-    {%- if not execute -%}
-        {{ return(false) }}
-    {%- endif -%}
-    {%- set relation = adapter.get_relation(this.database, this.schema, this.table) -%}
-    {{ return(
-        relation is not none
-        and relation.type == 'table'
-        and model.config.materialized in ('incremental', 'quarter_batches')
-        and not should_full_refresh()
-    ) }}
+{#- The config of a fact that adds attributes to staged transactions and that nothing in the project sums: a view
+    on DuckDB, which reads the staged Parquet in place (no copy written); a table incremental by quarter_column on
+    other engines, whose warehouse resource (orchestration/defs/resources.py) reads tables' files. -#}
+{% macro transaction_fact(quarter_column) -%}
+    {{ return(adapter.dispatch('transaction_fact', 'regwh')(quarter_column)) }}
+{%- endmacro %}
+
+{% macro default__transaction_fact(quarter_column) -%}
+    {{ quarter_incremental(quarter_column) }}
+{%- endmacro %}
+
+{% macro duckdb__transaction_fact(quarter_column) -%}
+    {{ config(materialized='view') }}
 {%- endmacro %}
 
 {% macro rebuilt_quarters(quarter_column, incremental, from_previous=false) -%}

@@ -45,6 +45,7 @@ FCT_PREMIUMS = FactCheck(
                 booked_quarter as quarter_label,
                 sum(amount) as amount
             from marts.fct_premium_transactions
+            where booked_quarter in (select quarter_label from quarters where checked)
             group by booked_quarter
         ),
 

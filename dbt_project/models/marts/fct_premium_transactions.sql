@@ -1,9 +1,8 @@
--- One row per premium transaction (written, endorsement, cancellation, refund) with its policy's
--- product, line of business, channel and terms (issue time, start and end of cover), which never change: the
--- UPR (int_policies__quarter_end_upr) reads them here instead of joining every transaction to its policy
--- again. Amounts in CNY, DECIMAL(18,2). Incremental by booked quarter (the delivery quarter;
--- macros/incremental.sql).
-{{ quarter_incremental('booked_quarter') }}
+-- One row per premium transaction (written, endorsement, cancellation, refund) with its policy's product, line of
+-- business and channel, which never change. Amounts in CNY, DECIMAL(18,2). Nothing in the warehouse sums it (the
+-- premium figures read int_policies__premium_by_terms): it is the transaction-level fact for checks and analysts,
+-- a view on DuckDB (macros/incremental.sql, transaction_fact), a table incremental by booked quarter elsewhere.
+{{ transaction_fact('booked_quarter') }}
 with
 
 premiums as (
@@ -22,9 +21,6 @@ final as (
         policies.product_code,
         policies.line_of_business,
         policies.channel,
-        policies.issued_at as policy_issued_at,
-        policies.start_date as cover_start_date,
-        policies.end_date as cover_end_date,
         premiums.transaction_type,
         premiums.booked_at,
         premiums.booked_date,

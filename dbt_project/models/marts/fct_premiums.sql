@@ -26,8 +26,9 @@ quarters as (
     where period_kind = 'quarter'
 ),
 
--- fct_premium_transactions and the UPR table carry their policies' attributes (every transaction's policy is
--- in fct_policies: its not-null test on line_of_business), so only the cessions are joined to the policies.
+-- The premium by policy terms and the UPR table carry their policies' attributes (every transaction's policy is
+-- in fct_policies: the not-null test on int_policies__premium_by_terms.line_of_business), so only the cessions
+-- are joined to the policies.
 written as (
     select
         booked_quarter as quarter_label,
@@ -35,7 +36,7 @@ written as (
         line_of_business,
         channel,
         sum(amount) as written_premium
-    from {{ ref('fct_premium_transactions') }}
+    from {{ ref('int_policies__premium_by_terms') }}
     where {{ rebuilt_quarters('booked_quarter', is_incremental()) }}
     group by booked_quarter, product_code, line_of_business, channel
 ),
