@@ -28,7 +28,6 @@ INCREMENTAL = (
     "int_policies__premium_by_terms",
     "fct_premiums",
     "fct_policies",
-    "dim_members",
 )
 
 
@@ -236,7 +235,6 @@ def test_rebuild_start_from_the_record(home: Path, monkeypatch: pytest.MonkeyPat
     inputs = {table.key for table in incremental.incremental_inputs(MANIFEST)}
     assert inputs == {
         "policy/products",
-        "policy/members",
         "policy/policies",
         "policy/premium_transactions",
         "reinsurance/cessions",

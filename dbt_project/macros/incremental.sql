@@ -15,18 +15,20 @@
     ) }}
 {%- endmacro %}
 
-{#- The config of a fact that adds attributes to staged transactions and that nothing in the project sums: a view
-    on DuckDB, which reads the staged Parquet in place (no copy written); a table incremental by quarter_column on
-    other engines, whose warehouse resource (orchestration/defs/resources.py) reads tables' files. -#}
-{% macro transaction_fact(quarter_column) -%}
-    {{ return(adapter.dispatch('transaction_fact', 'regwh')(quarter_column)) }}
+{#- The config of a model that renames staged rows (or adds attributes by joins) and that nothing in the project
+    sums: a view on DuckDB, which reads the staged Parquet in place (no copy written); a table incremental by
+    quarter_column on other engines, whose warehouse resource (orchestration/defs/resources.py) reads tables'
+    files. Its key is tested on the staged model: with unique_since_rebuild only while an incremental model reads
+    the same source (a close's rebuild_from follows only such sources' deliveries), with unique otherwise. -#}
+{% macro staged_projection(quarter_column) -%}
+    {{ return(adapter.dispatch('staged_projection', 'regwh')(quarter_column)) }}
 {%- endmacro %}
 
-{% macro default__transaction_fact(quarter_column) -%}
+{% macro default__staged_projection(quarter_column) -%}
     {{ quarter_incremental(quarter_column) }}
 {%- endmacro %}
 
-{% macro duckdb__transaction_fact(quarter_column) -%}
+{% macro duckdb__staged_projection(quarter_column) -%}
     {{ config(materialized='view') }}
 {%- endmacro %}
 

@@ -29,7 +29,7 @@ policies as (
     from {{ ref('fct_policies') }}
 ),
 
--- A left join: a transaction without its policy stays (null terms), caught by fct_premium_transactions' tests.
+-- A left join: a transaction without its policy stays (null terms), caught by the not_null test of line_of_business.
 final as (
     select
         policies.product_code,

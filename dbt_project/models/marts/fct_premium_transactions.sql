@@ -1,8 +1,8 @@
 -- One row per premium transaction (written, endorsement, cancellation, refund) with its policy's product, line of
 -- business and channel, which never change. Amounts in CNY, DECIMAL(18,2). Nothing in the warehouse sums it (the
 -- premium figures read int_policies__premium_by_terms): it is the transaction-level fact for checks and analysts,
--- a view on DuckDB (macros/incremental.sql, transaction_fact), a table incremental by booked quarter elsewhere.
-{{ transaction_fact('booked_quarter') }}
+-- a view on DuckDB (macros/incremental.sql, staged_projection), a table incremental by booked quarter elsewhere.
+{{ staged_projection('booked_quarter') }}
 with
 
 premiums as (
