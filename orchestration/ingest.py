@@ -232,12 +232,19 @@ def _check_rows(con: duckdb.DuckDBPyConnection, table: Table, quarter: Period, s
             raise LandingError(source, rule, detail, row=row, column=column)
 
 
+def token_secret(key: bytes) -> str:
+    """The secret the personal-data tokens are keyed with: 128 bits derived from the home's key, as hex."""
+    return hashlib.sha256(key + b"/token").hexdigest()[:32]
+
+
 def _typed_body(table: Table, key: bytes) -> str:
     """The select list of the raw partition: typed columns, personal data tokenised.
 
     A token is SHA-256 of a secret derived from the key followed by the value, cut to 128 bits: one hash per value
-    (no HMAC's second pass: a length extension needs the whole digest, and only half of it is kept)."""
-    secret = hashlib.sha256(key + b"/token").hexdigest()
+    (no HMAC's second pass: a length extension needs the whole digest, and only half of it is kept). The secret is
+    128 bits written as 32 hex digits, so that it and a value of up to 23 bytes (names, ID cards, phones, bank
+    accounts) fill one SHA-256 block: a 64-digit secret took two blocks, twice the hashing."""
+    secret = token_secret(key)
     columns = []
     for column in table.columns:
         col = ident(column.name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import threading
 import time
@@ -15,7 +16,7 @@ import pytest
 
 from orchestration import settings
 from orchestration.generator.writer import conform
-from orchestration.ingest import LandingError, extract_partition, quarantine
+from orchestration.ingest import LandingError, extract_partition, quarantine, token_secret
 from orchestration.landing_contract import get_table
 from orchestration.periods import Period
 from tests.deliveries import sample_rows, write_csv
@@ -105,6 +106,9 @@ def test_a_value_has_one_token_per_key(home: Path) -> None:
     first, again, other = tokens(b"k"), tokens(b"k"), tokens(b"another key")
     assert first == again and first[0] == first[1] != first[2]
     assert set(first).isdisjoint(other)
+    # the documented scheme: SHA-256 of the keyed secret followed by the value, its first 128 bits in hex
+    digest = hashlib.sha256((token_secret(b"k") + "13800138000").encode()).hexdigest()
+    assert first[0] == "tok_" + digest[:32] and len(token_secret(b"k")) == 32
 
 
 def _error(home: Path, table=PREMIUMS) -> LandingError:
