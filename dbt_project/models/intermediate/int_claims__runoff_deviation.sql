@@ -4,10 +4,6 @@
 -- up to it + case reserves and IBNR still held for them at the quarter end - case reserves and IBNR held at the
 -- year end) / the latter. The claim-handling expense reserve (ULAE) is left out on both sides: its payments are
 -- not delivered by accident date. Gross of reinsurance: no reinsurance share of reserves is delivered.
--- A table on DuckDB, not a view: a few rows computed from whole fact tables, which its tests and readers would
--- each compute again. A view on Spark as before: built as tables there, the post-reserving models ran in
--- another order and the scale-out CI's 1 GB local session stalled in garbage collection (2026-12-07).
-{{ config(materialized='view' if target.type == 'spark' else 'table') }}
 with
 
 valuations as (

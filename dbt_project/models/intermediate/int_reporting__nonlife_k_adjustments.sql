@@ -2,10 +2,6 @@
 -- quarter (the closed quarter and the one before), risk and line with an exposure, with the ratio each is read
 -- from; bands from
 -- cross_ii_k_bands in force for the quarter. K = sum of a row's k clamped to [-0.25, 0.25] (R4 Art. 7).
--- A table on DuckDB, not a view: a few rows computed from whole fact tables, which its tests and readers would
--- each compute again. A view on Spark as before: built as tables there, the post-reserving models ran in
--- another order and the scale-out CI's 1 GB local session stalled in garbage collection (2026-12-07).
-{{ config(materialized='view' if target.type == 'spark' else 'table') }}
 with
 
 quarters as (

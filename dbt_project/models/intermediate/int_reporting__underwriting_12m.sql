@@ -1,10 +1,6 @@
 -- Underwriting figures of the last 12 months per reported quarter (the closed quarter and the one before, from
 -- int_reporting__solvency_periods) and line: retained premium (the premium-risk exposure, C-ROSS II R4 Art. 9),
 -- earned premium, incurred claims and operating expenses (the combined ratio of R4 Arts. 15-17).
--- A table on DuckDB, not a view: a few rows computed from whole fact tables, which its tests and readers would
--- each compute again. A view on Spark as before: built as tables there, the post-reserving models ran in
--- another order and the scale-out CI's 1 GB local session stalled in garbage collection (2026-12-07).
-{{ config(materialized='view' if target.type == 'spark' else 'table') }}
 with
 
 quarters as (

@@ -77,31 +77,17 @@ closed as (
     group by in_scope.period_label
 ),
 
--- Members with a policy in force, counted once per period end (a half year ends with its second quarter).
-period_ends as (
-    select distinct end_date
-    from in_scope
-),
-
-members_by_end as (
-    select
-        period_ends.end_date,
-        count(distinct f.member_id) as members_end
-    from period_ends
-    inner join {{ ref('fct_policies') }} as f
-        on
-            period_ends.end_date >= f.start_date
-            and period_ends.end_date <= f.end_date
-            and (f.cancelled_on is null or period_ends.end_date < f.cancelled_on)
-    group by period_ends.end_date
-),
-
 members as (
     select
         in_scope.period_label,
-        members_by_end.members_end
+        count(distinct f.member_id) as members_end
     from in_scope
-    inner join members_by_end on in_scope.end_date = members_by_end.end_date
+    inner join {{ ref('fct_policies') }} as f
+        on
+            in_scope.end_date >= f.start_date
+            and in_scope.end_date <= f.end_date
+            and (f.cancelled_on is null or in_scope.end_date < f.cancelled_on)
+    group by in_scope.period_label
 ),
 
 related_party as (
