@@ -86,6 +86,16 @@ def test_the_close_records_row_counts_and_a_preview_for_the_ui(closed: Path) -> 
     assert rows[0][:2] == ["metric_code", "value"] and "premium_income_original" in {row[0] for row in rows}
 
 
+def test_published_figures_follow_the_metric_dictionary(closed: Path) -> None:
+    """metrics.csv lists its figures in the dictionary's order: the seed's rows as loaded by dbt, which writes
+    tables without keeping scan order (profiles.yml, preserve_insertion_order), so the order is checked here."""
+    with (REPO / "dbt_project" / "seeds" / "metric_dictionary.csv").open(encoding="utf-8") as handle:
+        dictionary = [row["code"] for row in csv.DictReader(handle)]
+    with (closed / "extracts" / "2025H1" / "v1" / "metrics.csv").open(encoding="utf-8") as handle:
+        published = [row["metric_code"] for row in csv.DictReader(handle)]
+    assert len(published) > 1 and published == [code for code in dictionary if code in set(published)]
+
+
 def test_a_succeeded_close_leaves_no_dbt_target_folder(closed: Path) -> None:
     """Each dbt call of a close writes a target folder ``<step>-<run id[:7]>-<uuid>`` into the dbt project; the
     close's succeeded steps remove theirs (the close publishes, so every step succeeded)."""

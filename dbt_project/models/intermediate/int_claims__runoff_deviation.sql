@@ -4,6 +4,9 @@
 -- up to it + case reserves and IBNR still held for them at the quarter end - case reserves and IBNR held at the
 -- year end) / the latter. The claim-handling expense reserve (ULAE) is left out on both sides: its payments are
 -- not delivered by accident date. Gross of reinsurance: no reinsurance share of reserves is delivered.
+-- A table, not a view: a few rows computed from whole fact tables, which its tests and readers would each
+-- compute again.
+{{ config(materialized='table') }}
 with
 
 valuations as (

@@ -2,6 +2,9 @@
 -- quarter (the closed quarter and the one before), risk and line with an exposure, with the ratio each is read
 -- from; bands from
 -- cross_ii_k_bands in force for the quarter. K = sum of a row's k clamped to [-0.25, 0.25] (R4 Art. 7).
+-- A table, not a view: a few rows computed from whole fact tables, which its tests and readers would each
+-- compute again.
+{{ config(materialized='table') }}
 with
 
 quarters as (

@@ -1,6 +1,9 @@
 -- Underwriting figures of the last 12 months per reported quarter (the closed quarter and the one before, from
 -- int_reporting__solvency_periods) and line: retained premium (the premium-risk exposure, C-ROSS II R4 Art. 9),
 -- earned premium, incurred claims and operating expenses (the combined ratio of R4 Arts. 15-17).
+-- A table, not a view: a few rows computed from whole fact tables, which its tests and readers would each
+-- compute again.
+{{ config(materialized='table') }}
 with
 
 quarters as (
