@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import subprocess
+import sys
+from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -110,3 +112,24 @@ def test_the_dbt_resource_knows_the_dbt_version_without_running_dbt() -> None:
     reported = subprocess.run([dbt.dbt_executable, "--version"], capture_output=True, text=True, check=True).stdout
     assert f"installed: {dbt._cli_version}" in reported
     assert dbt._initialize_dbt_core_adapter(["build"]) is None
+
+
+def test_loading_the_definitions_leaves_the_later_steps_imports_to_the_dbt_step() -> None:
+    """Great Expectations and chainladder are imported while dbt runs (orchestration/preload.py), not on load."""
+    later = "{'chainladder', 'great_expectations'}"
+    code = f"import sys, orchestration.definitions; print(sorted(set(sys.modules) & {later}))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO).stdout
+    assert loaded.strip() == "[]"
+
+
+def test_preload_imports_in_the_background_and_ignores_what_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orchestration.preload import preload
+
+    (tmp_path / "regwh_preloaded.py").write_text("import threading\nIMPORTED_BY = threading.current_thread().name\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    preload(["regwh_no_such_module", "regwh_preloaded"]).join(timeout=60)
+    assert sys.modules["regwh_preloaded"].IMPORTED_BY == "regwh-preload"
+    assert "regwh_no_such_module" not in sys.modules
+    sys.modules.pop("regwh_preloaded")

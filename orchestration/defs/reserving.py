@@ -6,6 +6,7 @@ Parquet in the lake), which dbt's ``fct_reserves`` reads back as a source.
 """
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import dagster as dg
 import pandas as pd
@@ -14,13 +15,9 @@ from orchestration import settings
 from orchestration.defs.partitions import quarterly_partitions
 from orchestration.defs.resources import Warehouse
 from orchestration.periods import Period
-from orchestration.reserving import (
-    LineAssumptions,
-    build_triangle,
-    development_factors,
-    estimate_ibnr,
-    triangle_frame,
-)
+
+if TYPE_CHECKING:
+    from orchestration.reserving import LineAssumptions
 
 TRIANGLES = dg.AssetKey(["reserving", "claims_triangles"])
 FACTORS = dg.AssetKey(["reserving", "development_factors"])
@@ -58,18 +55,22 @@ group by premiums.line_of_business, quarters.start_date
 HISTORY_SQL = "select count(*) from intermediate.int_claims__incurred_movements where booked_date <= ?"
 
 
-def _assumptions(con) -> dict[str, LineAssumptions]:
+def _assumptions(con) -> dict[str, "LineAssumptions"]:
     rows = con.execute(
         "select line_of_business, min_origin_periods, apriori_loss_ratio, ulae_ratio "
         "from reference.reserving_assumptions"
     ).fetchall()
+    from orchestration.reserving import LineAssumptions  # chainladder: imported by the dbt step (preload)
+
     return {line: LineAssumptions(line, int(n), float(elr), float(ulae)) for line, n, elr, ulae in rows}
 
 
 def _value(
-    con, valuation: date, assumptions: dict[str, LineAssumptions]
+    con, valuation: date, assumptions: dict[str, "LineAssumptions"]
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Triangles, selected factors and IBNR valued at ``valuation``."""
+    from orchestration.reserving import build_triangle, development_factors, estimate_ibnr, triangle_frame
+
     movements = con.execute(MOVEMENTS_SQL, [valuation]).df()
     earned = con.execute(EARNED_PREMIUM_SQL, [valuation]).df()
     triangle = build_triangle(movements, valuation)

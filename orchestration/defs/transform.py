@@ -18,6 +18,7 @@ from orchestration.defs.dbt_project import dbt_project
 from orchestration.defs.partitions import quarterly_partitions
 from orchestration.defs.raw import DELIVERY_CHECKS, ROW_COUNT
 from orchestration.defs.resources import Warehouse
+from orchestration.preload import preload
 
 # The close's dbt variables (macros/close_vars.sql): the quarter closed and the first quarter rebuilt.
 CLOSE_QUARTER, REBUILD_FROM = "REGWH_CLOSE_QUARTER", "REGWH_REBUILD_FROM"
@@ -92,9 +93,11 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
     start, full = plan.start, plan.start == incremental.FULL
     args = ["build", "--exclude", " ".join(["test_type:unit", *seed_tests()]), "--indirect-selection", "buildable"]
     args += ["--full-refresh"] if full else []
+    imports = preload()  # what the validation and reserving steps import, while this process waits on dbt
     with _dbt_environment({CLOSE_QUARTER: context.partition_key, REBUILD_FROM: "" if full else start}):
         invocation = dbt.cli(args, context=context, raise_on_error=False)
     events = list(invocation.stream())
+    imports.join()
     _keep_partial_parse(invocation.target_path)
     yield from _with_row_counts(events, invocation, warehouse)
     error = invocation.get_error()
