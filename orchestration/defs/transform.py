@@ -94,10 +94,12 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
     args = ["build", "--exclude", " ".join(["test_type:unit", *seed_tests()]), "--indirect-selection", "buildable"]
     args += ["--full-refresh"] if full else []
     imports = preload()  # what the validation and reserving steps import, while this process waits on dbt
-    with _dbt_environment({CLOSE_QUARTER: context.partition_key, REBUILD_FROM: "" if full else start}):
-        invocation = dbt.cli(args, context=context, raise_on_error=False)
-    events = list(invocation.stream())
-    imports.join()
+    try:
+        with _dbt_environment({CLOSE_QUARTER: context.partition_key, REBUILD_FROM: "" if full else start}):
+            invocation = dbt.cli(args, context=context, raise_on_error=False)
+        events = list(invocation.stream())
+    finally:
+        imports.join()  # before this thread imports anything again, even when dbt's call raised
     _keep_partial_parse(invocation.target_path)
     yield from _with_row_counts(events, invocation, warehouse)
     error = invocation.get_error()
