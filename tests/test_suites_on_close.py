@@ -104,6 +104,19 @@ BROKEN = [
         {"POLICIES-002": "duplicate_keys = 2025Q2: 1"},
     ),
     (
+        "fct_policies",  # a checked quarter's policy whose member is not in dim_members (the member lookup part)
+        "update marts.fct_policies set member_id = 'M-unknown' where policy_id = (select min(policy_id) "
+        "from marts.fct_policies where issued_at >= '2025-04-01' and issued_at < '2025-07-01')",
+        {"POLICIES-004": "rows_without_member = 2025Q2: 1"},
+    ),
+    (
+        "fct_policies",  # the policy of a 2025Q2 transaction gone (the transactions part; its only transaction)
+        "delete from marts.fct_policies where policy_id = (select min(policy_id) from (select policy_id "
+        "from marts.fct_premium_transactions group by policy_id "
+        "having count(*) = 1 and min(booked_quarter) = '2025Q2') as single_transaction)",
+        {"POLICIES-010": "transactions_without_policy = 2025Q2: 1"},
+    ),
+    (
         "fct_ledger_balances",  # opening moved, closing kept: the roll-forward and previous closing both break
         "update marts.fct_ledger_balances set opening_balance = opening_balance + 100 "
         "where month_end = '2025-05-31' and account_code = '1001'",

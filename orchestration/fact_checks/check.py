@@ -15,7 +15,10 @@ class FactCheck:
     """A table, its suite under ``expectations/`` and the aggregate query (``?`` = list of quarters).
 
     The frame has a ``quarter_label`` column (each quarter checked needs a row); ``row_label`` names the
-    column that identifies a row in failure messages.
+    column that identifies a row in failure messages. ``parts``: further aggregate queries over the same quarters,
+    each one row per quarter checked, run one after another and joined to the first's rows on ``quarter_label``.
+    A check whose joins each build a large hash table is split so that DuckDB holds one at a time: together, in
+    one query, those of ``fct_policies`` exceeded a 9 GB memory limit at scale 10 (docs/performance.md).
     """
 
     model: str
@@ -24,6 +27,7 @@ class FactCheck:
     close_quarter_only: bool = False
     schema: str = "marts"
     row_label: str = "quarter_label"
+    parts: tuple[str, ...] = ()
 
 
 def with_quarters(body: str) -> str:
@@ -49,6 +53,15 @@ def with_quarters(body: str) -> str:
 
 def aggregates(con: duckdb.DuckDBPyConnection, check: FactCheck, quarters: list[Period]) -> pd.DataFrame:
     """The check's aggregate rows for ``quarters``, DECIMAL kept as Python Decimal."""
-    cursor = con.execute(check.sql, [[q.label for q in quarters]])
+    labels = [q.label for q in quarters]
+    frame = _rows(con, check.sql, labels)
+    for sql in check.parts:
+        frame = frame.merge(_rows(con, sql, labels), on="quarter_label", how="left")
+    return frame
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, labels: list[str]) -> pd.DataFrame:
+    """One aggregate query's rows, its parameter the checked quarters' labels."""
+    cursor = con.execute(sql, [labels])
     columns = [d[0] for d in cursor.description]
     return pd.DataFrame(cursor.fetchall(), columns=columns, dtype=object)

@@ -112,12 +112,10 @@ FCT_PREMIUMS = FactCheck(
 )
 
 
-FCT_POLICIES = FactCheck(
-    "fct_policies",
-    "fct_policies",
-    with_quarters(
-        """
-        policies as (
+# The checked quarters' policies (by issue date), read again by each query that needs them: not materialised, so
+# that no copy of 34 million wide rows (scale 10's two quarters) is held beside the queries' hash tables.
+CHECKED_POLICIES = """
+        policies as not materialized (
             select
                 quarters.quarter_label,
                 policies.*
@@ -125,7 +123,16 @@ FCT_POLICIES = FactCheck(
             inner join quarters on cast(policies.issued_at as date) between quarters.start_date and quarters.end_date
             where quarters.checked
         ),
+"""
 
+# Three queries, run one after another (FactCheck.parts): the policies' own figures and their keys, the member
+# lookup, the transactions reconciliation. In one query their hash tables exceeded 9 GB at scale 10.
+FCT_POLICIES = FactCheck(
+    "fct_policies",
+    "fct_policies",
+    with_quarters(
+        CHECKED_POLICIES
+        + """
         -- a checked policy's key anywhere else in the table (grouping only the keys of the checked quarters)
         repeated as (
             select policy_id
@@ -135,38 +142,79 @@ FCT_POLICIES = FactCheck(
             having count(*) > 1
         ),
 
-        transactions as (
+        -- the codes found, from the few distinct (quarter, line, channel) rows
+        codes as (
             select
-                t.booked_quarter as quarter_label,
-                sum(case when p.policy_id is null then 1 else 0 end) as transactions_without_policy,
-                sum(case when p.line_of_business <> t.line_of_business then 1 else 0 end) as line_mismatch_transactions
-            from marts.fct_premium_transactions as t
-            inner join quarters on t.booked_quarter = quarters.quarter_label
-            left join marts.fct_policies as p on t.policy_id = p.policy_id
-            where quarters.checked
-            group by t.booked_quarter
+                quarter_label,
+                coalesce(string_agg(distinct line_of_business, ',' order by line_of_business), '') as line_codes,
+                coalesce(string_agg(distinct channel, ',' order by channel), '') as channel_codes
+            from (select distinct quarter_label, line_of_business, channel from policies) as found
+            group by quarter_label
+        ),
+
+        figures as (
+            select
+                policies.quarter_label,
+                count(*) as row_count,
+                count(repeated.policy_id) as duplicate_keys,
+                count(*) - count(policies.line_of_business) as rows_without_product,
+                sum(case when policies.end_date < policies.start_date then 1 else 0 end) as cover_end_before_start,
+                sum(case when policies.sum_insured <= 0 then 1 else 0 end) as non_positive_sum_insured,
+                sum(case when policies.cancelled_on < cast(policies.issued_at as date)
+                    or policies.cancelled_on > policies.end_date then 1 else 0 end) as cancellation_out_of_term
+            from policies
+            left join repeated on policies.policy_id = repeated.policy_id
+            group by policies.quarter_label
         )
 
         select
-            policies.quarter_label,
-            count(*) as row_count,
-            count(repeated.policy_id) as duplicate_keys,
-            count(*) - count(policies.line_of_business) as rows_without_product,
-            count(*) - count(members.member_id) as rows_without_member,
-            coalesce(string_agg(distinct policies.line_of_business, ',' order by policies.line_of_business), '')
-                as line_codes,
-            coalesce(string_agg(distinct policies.channel, ',' order by policies.channel), '') as channel_codes,
-            sum(case when policies.end_date < policies.start_date then 1 else 0 end) as cover_end_before_start,
-            sum(case when policies.sum_insured <= 0 then 1 else 0 end) as non_positive_sum_insured,
-            sum(case when policies.cancelled_on < cast(policies.issued_at as date)
-                or policies.cancelled_on > policies.end_date then 1 else 0 end) as cancellation_out_of_term,
-            coalesce(max(transactions.transactions_without_policy), 0) as transactions_without_policy,
-            coalesce(max(transactions.line_mismatch_transactions), 0) as line_mismatch_transactions
-        from policies
-        left join repeated on policies.policy_id = repeated.policy_id
-        left join marts.dim_members as members on policies.member_id = members.member_id
-        left join transactions on policies.quarter_label = transactions.quarter_label
-        group by policies.quarter_label
+            figures.*,
+            codes.line_codes,
+            codes.channel_codes
+        from figures
+        inner join codes on figures.quarter_label = codes.quarter_label
         """
+    ),
+    parts=(
+        with_quarters(
+            CHECKED_POLICIES
+            + """
+            members as (
+                select member_id
+                from marts.dim_members
+            )
+
+            select
+                policies.quarter_label,
+                count(*) - count(members.member_id) as rows_without_member
+            from policies
+            left join members on policies.member_id = members.member_id
+            group by policies.quarter_label
+            """
+        ),
+        with_quarters(
+            """
+            transactions as (
+                select
+                    t.booked_quarter as quarter_label,
+                    sum(case when p.policy_id is null then 1 else 0 end) as transactions_without_policy,
+                    sum(case when p.line_of_business <> t.line_of_business then 1 else 0 end)
+                        as line_mismatch_transactions
+                from marts.fct_premium_transactions as t
+                inner join quarters on t.booked_quarter = quarters.quarter_label
+                left join marts.fct_policies as p on t.policy_id = p.policy_id
+                where quarters.checked
+                group by t.booked_quarter
+            )
+
+            select
+                quarters.quarter_label,
+                coalesce(transactions.transactions_without_policy, 0) as transactions_without_policy,
+                coalesce(transactions.line_mismatch_transactions, 0) as line_mismatch_transactions
+            from quarters
+            left join transactions on quarters.quarter_label = transactions.quarter_label
+            where quarters.checked
+            """
+        ),
     ),
 )

@@ -77,17 +77,9 @@ closed as (
     group by in_scope.period_label
 ),
 
+-- Members with a policy in force at the period's end (macros/members.sql: counted once per distinct end on DuckDB).
 members as (
-    select
-        in_scope.period_label,
-        count(distinct f.member_id) as members_end
-    from in_scope
-    inner join {{ ref('fct_policies') }} as f
-        on
-            in_scope.end_date >= f.start_date
-            and in_scope.end_date <= f.end_date
-            and (f.cancelled_on is null or in_scope.end_date < f.cancelled_on)
-    group by in_scope.period_label
+    {{ members_in_force('in_scope', ref('fct_policies')) }}
 ),
 
 related_party as (
