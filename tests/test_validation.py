@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import duckdb
 import pandas as pd
 import pytest
 
 from orchestration.disclosure import gate_frame
+from orchestration.fact_checks import FactCheck, aggregates
 from orchestration.periods import Period
 from orchestration.validation import load_suite, run_suite
 
@@ -224,3 +226,27 @@ def test_a_rule_skips_the_figures_it_does_not_apply_to() -> None:
     result = run_suite("rpt_metrics", frame, row_label="figure")
     assert [r.rule_id for r in result.failures] == ["METRICS-010"]
     assert "2025Q2 premium_income_health: 0.25" in result.failures[0].detail
+
+
+# A check in parts (FactCheck.parts): the first query's quarters, each part's columns joined to them.
+QUARTERS = [Period.parse("2025Q1"), Period.parse("2025Q2")]
+FIRST = "select unnest(?) as quarter_label, 1 as row_count"
+
+
+def test_a_check_in_parts_joins_each_part_to_the_quarters_of_the_first() -> None:
+    second = "select unnest(?) as quarter_label, 0 as rows_without_member"
+    third = "select label as quarter_label, 2 as gap from (select unnest(?) as label) as labels order by label desc"
+    check = FactCheck("fct_x", "fct_x", FIRST, parts=(second, third))
+    with duckdb.connect() as con:
+        frame = aggregates(con, check, QUARTERS)
+    assert frame.to_dict("records") == [
+        {"quarter_label": "2025Q1", "row_count": 1, "rows_without_member": 0, "gap": 2},
+        {"quarter_label": "2025Q2", "row_count": 1, "rows_without_member": 0, "gap": 2},
+    ]
+
+
+def test_a_part_without_a_quarter_of_the_first_is_an_error_not_a_null() -> None:
+    part = "select quarter_label, 0 as gap from (select unnest(?) as quarter_label) as q where quarter_label < '2025Q2'"
+    check = FactCheck("fct_x", "fct_x", FIRST, parts=(part,))
+    with duckdb.connect() as con, pytest.raises(ValueError, match="fct_x: part 1 of the check has no row for 2025Q2"):
+        aggregates(con, check, QUARTERS)

@@ -1,4 +1,4 @@
-"""A fact check: a table, its suite and the aggregate query DuckDB answers for it."""
+"""A fact check: a table, its suite and the aggregate queries DuckDB answers for it."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ class FactCheck:
 
     The frame has a ``quarter_label`` column (each quarter checked needs a row); ``row_label`` names the
     column that identifies a row in failure messages. ``parts``: further aggregate queries over the same quarters,
-    each one row per quarter checked, run one after another and joined to the first's rows on ``quarter_label``.
+    each one row for every quarter the first has, run one after another and joined to the first's rows on
+    ``quarter_label`` (a part without one of those rows is an error, never a null a rule would skip).
     A check whose joins each build a large hash table is split so that DuckDB holds one at a time: together, in
     one query, those of ``fct_policies`` exceeded a 9 GB memory limit at scale 10 (docs/performance.md).
     """
@@ -55,8 +56,12 @@ def aggregates(con: duckdb.DuckDBPyConnection, check: FactCheck, quarters: list[
     """The check's aggregate rows for ``quarters``, DECIMAL kept as Python Decimal."""
     labels = [q.label for q in quarters]
     frame = _rows(con, check.sql, labels)
-    for sql in check.parts:
-        frame = frame.merge(_rows(con, sql, labels), on="quarter_label", how="left")
+    for number, sql in enumerate(check.parts, start=1):
+        part = _rows(con, sql, labels)
+        missing = sorted(set(frame["quarter_label"]) - set(part["quarter_label"]))
+        if missing:
+            raise ValueError(f"{check.suite}: part {number} of the check has no row for {', '.join(missing)}")
+        frame = frame.merge(part, on="quarter_label", how="left", validate="one_to_one")
     return frame
 
 
